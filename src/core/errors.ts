@@ -1,0 +1,88 @@
+/**
+ * The one registry of plumetrace error codes.
+ *
+ * Every error the product reports to a user has a code here, with its message template, the HTTP
+ * status the server answers with, and the exit code of the CLI. docs/errors.md documents the same
+ * table and a test keeps the two in sync. Codes are never reused or renumbered: scripts rely on them.
+ *
+ * This module is pure (no Node APIs) so core code, workers and the browser can use it.
+ */
+
+export interface ErrorSpec {
+  /** What went wrong, in words a user understands. */
+  readonly message: string;
+  /** HTTP status the server answers with. */
+  readonly httpStatus: number;
+  /** Exit code of the `plumetrace` command. */
+  readonly exitCode: number;
+}
+
+export const ERROR_CODES = {
+  PT_ERR_INTERNAL: { message: 'Internal error', httpStatus: 500, exitCode: 1 },
+  PT_ERR_USAGE: { message: 'Invalid command-line usage', httpStatus: 400, exitCode: 2 },
+  PT_ERR_FILE_NOT_FOUND: { message: 'File not found', httpStatus: 404, exitCode: 3 },
+  PT_ERR_FILE_EMPTY: { message: 'File is empty', httpStatus: 400, exitCode: 4 },
+  PT_ERR_CSV_FORMAT: { message: 'Not a readable CSV file', httpStatus: 400, exitCode: 5 },
+  PT_ERR_CSV_MISSING_COLUMN: { message: 'Required CSV column missing', httpStatus: 400, exitCode: 6 },
+  PT_ERR_CSV_BAD_VALUE: { message: 'Bad value in CSV', httpStatus: 400, exitCode: 7 },
+  PT_ERR_NO_WIND: { message: 'No wind information', httpStatus: 422, exitCode: 8 },
+  PT_ERR_TOO_FEW_SAMPLES: { message: 'Too few usable samples', httpStatus: 422, exitCode: 9 },
+  PT_ERR_NO_SOURCE_FOUND: { message: 'No source could be located', httpStatus: 422, exitCode: 10 },
+  PT_ERR_DB_OPEN: { message: 'Cannot open the database', httpStatus: 503, exitCode: 11 },
+  PT_ERR_DB_UNSUPPORTED: { message: 'Unsupported database URL', httpStatus: 500, exitCode: 12 },
+  PT_ERR_DB_WRITE: { message: 'Database write failed; nothing was stored', httpStatus: 500, exitCode: 13 },
+  PT_ERR_NOT_FOUND: { message: 'Resource not found', httpStatus: 404, exitCode: 14 },
+  PT_ERR_BAD_REQUEST: { message: 'Bad request', httpStatus: 400, exitCode: 15 },
+  PT_ERR_PORT_IN_USE: { message: 'Address already in use', httpStatus: 500, exitCode: 16 },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Where in an input an error was found, so the message can name the file, line and field. */
+export interface ErrorLocation {
+  file?: string;
+  line?: number;
+  column?: string;
+}
+
+/** An error with a registered code. `detail` says what exactly is wrong, in the user's terms. */
+export class PlumetraceError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string;
+  readonly location: ErrorLocation;
+
+  constructor(code: ErrorCode, detail: string, location: ErrorLocation = {}, options?: { cause?: unknown }) {
+    super(formatMessage(code, detail, location), options);
+    this.name = 'PlumetraceError';
+    this.code = code;
+    this.detail = detail;
+    this.location = location;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code].httpStatus;
+  }
+
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exitCode;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; detail: string; location: ErrorLocation } {
+    return { code: this.code, message: ERROR_CODES[this.code].message, detail: this.detail, location: this.location };
+  }
+}
+
+function formatMessage(code: ErrorCode, detail: string, loc: ErrorLocation): string {
+  const where = [
+    loc.file,
+    loc.line !== undefined ? `line ${loc.line}` : undefined,
+    loc.column ? `column "${loc.column}"` : undefined,
+  ]
+    .filter((s) => s !== undefined)
+    .join(', ');
+  return `${code}: ${ERROR_CODES[code].message}${where ? ` (${where})` : ''}: ${detail}`;
+}
+
+export function isPlumetraceError(e: unknown): e is PlumetraceError {
+  return e instanceof PlumetraceError;
+}

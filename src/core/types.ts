@@ -1,0 +1,52 @@
+/**
+ * Data shapes shared across plumetrace's layers. Numeric series are typed arrays, one per column.
+ */
+
+/** A time series of in-situ gas samples from one sensor on one flight (one gas). */
+export interface InSituSeries {
+  /** Gas name as given in the data, upper case (e.g. "CH4"). */
+  gas: string;
+  /** Sample times, milliseconds since the Unix epoch (UTC). */
+  timeMs: Float64Array;
+  lat: Float64Array;
+  lon: Float64Array;
+  /** Sensor altitude above ground, metres. */
+  altM: Float64Array;
+  /** Mole fraction, parts per million. */
+  ppm: Float64Array;
+  /** Wind toward east / toward north (m/s), NaN where a row has none; absent when no row has any. */
+  windU?: Float64Array;
+  windV?: Float64Array;
+  /** Stated 1-sigma measurement noise (ppm), NaN where a row has none. */
+  sigmaPpm?: Float64Array;
+}
+
+export type StabilityClass = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+export const STABILITY_CLASSES: readonly StabilityClass[] = ['A', 'B', 'C', 'D', 'E', 'F'];
+
+/** One located source. */
+export interface LocatedSource {
+  lat: number;
+  lon: number;
+  heightM: number;
+  rateKgPerHour: number;
+  /** 1-sigma of the rate from the least-squares fit (conditional on position). */
+  rateSigmaKgPerHour: number;
+}
+
+/** The answer of a locator for one series: the contract of `plumetrace locate --json`. */
+export interface LocateResult {
+  gas: string;
+  backgroundPpm: number;
+  sources: LocatedSource[];
+  /** The wind used: mean speed (m/s) and the bearing it blows toward (degrees from north). */
+  windSpeedMps: number;
+  windToDeg: number;
+  stability: StabilityClass;
+  sampleCount: number;
+  /** Root-mean-square residual of the fit (ppm). */
+  residualRmsPpm: number;
+  algorithmVersion: string;
+  /** Wall time of the estimate itself (ms). */
+  elapsedMs: number;
+}

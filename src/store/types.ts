@@ -1,0 +1,260 @@
+/**
+ * The repository contract of plumetrace's store. The SQLite backend (embedded default) implements
+ * it now; a PostgreSQL/PostGIS backend will implement the same interface later, so nothing above
+ * the store may depend on which one it talks to.
+ *
+ * Conventions: ids are UUID strings; times are ISO-8601 UTC strings; geometries are GeoJSON
+ * objects (WGS84 lon/lat) — the SQLite backend keeps them as JSON text plus a bounding box for
+ * filtering, PostGIS will keep them as geometry columns. Every method that writes several rows is
+ * one transaction: it lands whole or not at all.
+ */
+import type { Geometry, LineString, MultiPolygon, Point, Polygon } from 'geojson';
+
+export type OrgKind = 'analyst' | 'partner';
+export type Role = 'admin' | 'analyst' | 'reviewer' | 'partner' | 'viewer';
+export type Platform = 'drone' | 'aircraft' | 'satellite' | 'ground';
+export type SensorKind = 'insitu' | 'open-path' | 'swir-imaging' | 'lwir-imaging';
+export type AcquisitionKind = 'insitu-series' | 'imaging-scene';
+/** Workflow states of a site (issue 4 makes this a full state machine). */
+export type SiteStatus =
+  | 'candidate'
+  | 'r1-reviewed'
+  | 'confirmed'
+  | 'dismissed'
+  | 'referred'
+  | 'acknowledged'
+  | 'inspected'
+  | 'closed'
+  | 'verified';
+
+export interface Organization {
+  id: string;
+  name: string;
+  kind: OrgKind;
+  createdAt: string;
+}
+
+export interface Jurisdiction {
+  id: string;
+  organizationId: string;
+  name: string;
+  geometry: Polygon | MultiPolygon;
+}
+
+export interface User {
+  id: string;
+  organizationId: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  createdAt: string;
+}
+
+export interface Campaign {
+  id: string;
+  organizationId: string;
+  name: string;
+  description: string;
+  createdAt: string;
+}
+
+export interface Flight {
+  id: string;
+  campaignId: string;
+  name: string;
+  platform: Platform;
+  sensorKind: SensorKind;
+  startTime: string;
+  endTime: string;
+  /** The flown track, or null when unknown. */
+  track: LineString | null;
+  createdAt: string;
+}
+
+export interface Acquisition {
+  id: string;
+  flightId: string;
+  kind: AcquisitionKind;
+  /** Where the data came from (a file path or URL), for provenance. */
+  sourceUri: string;
+  /** SHA-256 of the source file's bytes: the same content is stored once. */
+  contentSha256: string;
+  gas: string | null;
+  sampleCount: number;
+  startTime: string;
+  endTime: string;
+  /** The area the acquisition observed (a scene's footprint, a survey's buffered track). */
+  footprint: Polygon | null;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** One in-situ sample row, as ingested. */
+export interface InSituSample {
+  seq: number;
+  time: string;
+  lat: number;
+  lon: number;
+  altM: number;
+  ppm: number;
+  windU: number | null;
+  windV: number | null;
+  sigmaPpm: number | null;
+}
+
+export interface Detection {
+  id: string;
+  acquisitionId: string;
+  siteId: string | null;
+  gas: string;
+  /** The source point, or a plume outline for imaging detections. */
+  geometry: Point | Polygon;
+  lat: number;
+  lon: number;
+  /** Peak enhancement above background, in the unit of `enhancementUnit`. */
+  enhancement: number | null;
+  enhancementUnit: 'ppm' | 'ppm·m' | null;
+  rateKgPerHour: number | null;
+  rateSigmaKgPerHour: number | null;
+  /** The method that made it (e.g. "insitu-grid-lsq", "cmf"). */
+  method: string;
+  algorithmVersion: string;
+  properties: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface Site {
+  id: string;
+  campaignId: string | null;
+  name: string;
+  lat: number;
+  lon: number;
+  gases: string[];
+  status: SiteStatus;
+  detectionCount: number;
+  /** Latest estimate of the emission rate and its 1-sigma, kg/h. */
+  rateKgPerHour: number | null;
+  rateSigmaKgPerHour: number | null;
+  firstSeen: string;
+  lastSeen: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Review {
+  id: string;
+  siteId: string;
+  stage: 'R1' | 'R2';
+  reviewerId: string;
+  decision: 'reviewed' | 'confirmed' | 'dismissed';
+  reason: string;
+  createdAt: string;
+}
+
+export interface Referral {
+  id: string;
+  siteId: string;
+  organizationId: string;
+  status: 'referred' | 'acknowledged' | 'inspected' | 'closed';
+  outcome: 'dismantled' | 'remediated' | 'not-found' | 'no-access' | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AuditEvent {
+  seq: number;
+  id: string;
+  occurredAt: string;
+  actorUserId: string | null;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  payload: Record<string, unknown>;
+  /** SHA-256 hex of the previous event (64 zeros for the first). */
+  prevHash: string;
+  /** SHA-256 hex over this event's canonical content and prevHash. */
+  hash: string;
+}
+
+// ---- inputs of write methods -------------------------------------------------------------
+
+export type NewOrganization = Omit<Organization, 'id' | 'createdAt'>;
+export type NewJurisdiction = Omit<Jurisdiction, 'id'>;
+export type NewUser = Omit<User, 'id' | 'createdAt'> & { passwordHash?: string | null };
+export type NewCampaign = Omit<Campaign, 'id' | 'createdAt'>;
+export type NewFlight = Omit<Flight, 'id' | 'createdAt'>;
+export type NewAcquisition = Omit<Acquisition, 'id' | 'flightId' | 'createdAt'>;
+export type NewDetection = Omit<Detection, 'id' | 'createdAt' | 'siteId' | 'acquisitionId'>;
+export type NewAuditEvent = Pick<AuditEvent, 'action' | 'entityType' | 'entityId' | 'payload' | 'actorUserId'>;
+
+/** What `storeInSituAcquisition` writes: the flight (new, or an existing id), the acquisition and its samples. */
+export interface InSituAcquisitionInput {
+  flight: NewFlight | { id: string };
+  acquisition: NewAcquisition;
+  samples: InSituSample[];
+}
+
+export type StoreAcquisitionResult =
+  | { stored: true; flightId: string; acquisitionId: string }
+  | { stored: false; reason: 'duplicate'; flightId: string; acquisitionId: string };
+
+/** A detection to record, and the site it joins: an existing site id, or a new site. */
+export interface DetectionWithSite {
+  detection: NewDetection;
+  site: { id: string } | { new: Pick<Site, 'campaignId' | 'name' | 'lat' | 'lon'> };
+}
+
+export interface SiteFilter {
+  /** [minLon, minLat, maxLon, maxLat] */
+  bbox?: [number, number, number, number];
+  campaignId?: string;
+  gas?: string;
+  status?: SiteStatus;
+  limit?: number;
+}
+
+export interface Store {
+  /** Which backend this is ("sqlite" now; "postgres" later). */
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Bring the schema up to date (idempotent). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  createOrganization(
+    org: NewOrganization,
+    jurisdictions?: Omit<NewJurisdiction, 'organizationId'>[],
+  ): Promise<Organization>;
+  findOrganizationByName(name: string): Promise<Organization | null>;
+  listJurisdictions(organizationId?: string): Promise<Jurisdiction[]>;
+  createUser(user: NewUser): Promise<User>;
+  findUserByEmail(email: string): Promise<User | null>;
+
+  createCampaign(c: NewCampaign): Promise<Campaign>;
+  findCampaignByName(name: string): Promise<Campaign | null>;
+  listCampaigns(): Promise<Campaign[]>;
+
+  /** One transaction: flight (unless given by id), acquisition and all samples; a duplicate content hash stores nothing. */
+  storeInSituAcquisition(input: InSituAcquisitionInput): Promise<StoreAcquisitionResult>;
+  findAcquisitionBySha256(sha256: string): Promise<Acquisition | null>;
+  getAcquisition(id: string): Promise<Acquisition | null>;
+  listAcquisitions(flightId?: string): Promise<Acquisition[]>;
+  getInSituSamples(acquisitionId: string): Promise<InSituSample[]>;
+  listFlights(campaignId?: string): Promise<Flight[]>;
+  getFlight(id: string): Promise<Flight | null>;
+
+  /**
+   * One transaction: insert the detections, create or update their sites (count, gases, last seen,
+   * latest rate), and append one audit event per detection.
+   */
+  recordDetections(
+    acquisitionId: string,
+    items: DetectionWithSite[],
+  ): Promise<{ detections: Detection[]; sites: Site[] }>;
+  listDetections(filter?: { acquisitionId?: string; siteId?: string }): Promise<Detection[]>;
+  listSites(filter?: SiteFilter): Promise<Site[]>;
+  getSite(id: string): Promise<Site | null>;
+
+  /** Appends to the hash-chained audit log (in its own transaction, or the caller's). */
+  appendAudit(event: NewAuditEvent): Promise<AuditEvent>;
+  listAudit(): Promise<AuditEvent[]>;
+}
