@@ -34,6 +34,19 @@ export const ERROR_CODES = {
   PT_ERR_NOT_FOUND: { message: 'Resource not found', httpStatus: 404, exitCode: 14 },
   PT_ERR_BAD_REQUEST: { message: 'Bad request', httpStatus: 400, exitCode: 15 },
   PT_ERR_PORT_IN_USE: { message: 'Address already in use', httpStatus: 500, exitCode: 16 },
+  PT_ERR_SPECTRAL_INPUT: { message: 'Invalid spectral input', httpStatus: 400, exitCode: 50 },
+  PT_ERR_LUT_FORMAT: { message: 'Not a readable absorption look-up table', httpStatus: 400, exitCode: 51 },
+  PT_ERR_ULOG_CORRUPT: { message: 'Not a ULog file, or truncated or corrupt', httpStatus: 400, exitCode: 30 },
+  PT_ERR_ULOG_MISSING_TOPIC: { message: 'Required ULog topic missing', httpStatus: 400, exitCode: 31 },
+  PT_ERR_ULOG_MISSING_FIELD: { message: 'Required ULog field missing', httpStatus: 400, exitCode: 32 },
+  PT_ERR_ULOG_NO_TIME: { message: 'No UTC time reference in the ULog', httpStatus: 422, exitCode: 33 },
+  PT_ERR_ULOG_BAD_VALUE: { message: 'Bad value in ULog', httpStatus: 400, exitCode: 34 },
+  PT_ERR_ENVI_HEADER: { message: 'Invalid ENVI header', httpStatus: 400, exitCode: 40 },
+  PT_ERR_ENVI_SIZE: { message: 'ENVI data file size does not match its header', httpStatus: 400, exitCode: 41 },
+  PT_ERR_RASTER_WINDOW: { message: 'Requested window lies outside the raster', httpStatus: 400, exitCode: 42 },
+  PT_ERR_RASTER_WRITE: { message: 'Cannot write raster; nothing was written', httpStatus: 500, exitCode: 43 },
+  PT_ERR_EMIT_FORMAT: { message: 'Not a readable EMIT L1B radiance file', httpStatus: 400, exitCode: 44 },
+  PT_ERR_RELEASE_DATA_FORMAT: { message: 'Not a readable controlled-release data file', httpStatus: 400, exitCode: 60 },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

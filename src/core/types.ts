@@ -19,7 +19,23 @@ export interface InSituSeries {
   windV?: Float64Array;
   /** Stated 1-sigma measurement noise (ppm), NaN where a row has none. */
   sigmaPpm?: Float64Array;
+  /**
+   * Sample kind per row: 0 = point sample at (lat, lon, altM); 1 = path sample, the mean mole
+   * fraction along a beam from (lat, lon, altM) to (lat2, lon2, alt2M). Absent: all points.
+   */
+  kind?: Uint8Array;
+  /** Far end of a path sample's beam (NaN on point rows). Present whenever `kind` has a path. */
+  lat2?: Float64Array;
+  lon2?: Float64Array;
+  alt2M?: Float64Array;
+  /** Standard deviation of the horizontal wind direction over the averaging time (degrees), NaN where unknown. */
+  windDirStdDeg?: Float64Array;
+  /** Averaging time of each sample (s), NaN where unknown. */
+  averagingS?: Float64Array;
 }
+
+export const SAMPLE_KIND_POINT = 0;
+export const SAMPLE_KIND_PATH = 1;
 
 export type StabilityClass = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
 export const STABILITY_CLASSES: readonly StabilityClass[] = ['A', 'B', 'C', 'D', 'E', 'F'];
@@ -30,8 +46,10 @@ export interface LocatedSource {
   lon: number;
   heightM: number;
   rateKgPerHour: number;
-  /** 1-sigma of the rate from the least-squares fit (conditional on position). */
+  /** 1-sigma of the rate: fit noise, position/height trade-off and wind-speed error combined. */
   rateSigmaKgPerHour: number;
+  /** Radius (m) of the region that holds the source with about 68% confidence. */
+  locationUncertaintyM: number;
 }
 
 /** The answer of a locator for one series: the contract of `plumetrace locate --json`. */

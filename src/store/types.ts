@@ -8,7 +8,7 @@
  * filtering, PostGIS will keep them as geometry columns. Every method that writes several rows is
  * one transaction: it lands whole or not at all.
  */
-import type { Geometry, LineString, MultiPolygon, Point, Polygon } from 'geojson';
+import type { LineString, MultiPolygon, Point, Polygon } from 'geojson';
 
 export type OrgKind = 'analyst' | 'partner';
 export type Role = 'admin' | 'analyst' | 'reviewer' | 'partner' | 'viewer';
@@ -96,10 +96,18 @@ export interface InSituSample {
   lat: number;
   lon: number;
   altM: number;
-  ppm: number;
+  /** Null for a dropout (empty or NaN in the source). */
+  ppm: number | null;
   windU: number | null;
   windV: number | null;
   sigmaPpm: number | null;
+  /** 'path': the mean along a beam from (lat, lon, altM) to (lat2, lon2, alt2M). Default 'point'. */
+  kind?: 'point' | 'path';
+  lat2?: number | null;
+  lon2?: number | null;
+  alt2M?: number | null;
+  windDirStdDeg?: number | null;
+  averagingS?: number | null;
 }
 
 export interface Detection {

@@ -1,0 +1,276 @@
+/**
+ * The `plumetrace` command. Each subcommand has --help; errors print one clear line and exit
+ * with the code registered for them in src/core/errors.ts (see docs/errors.md).
+ */
+import { writeFile } from 'node:fs/promises';
+import { Command, CommanderError, Option } from 'commander';
+import { ERROR_CODES, PlumetraceError, isPlumetraceError } from '../core/errors.ts';
+import type { GridLocatorOptions } from '../core/inversion/grid-locator.ts';
+import { locateGridLsq } from '../core/inversion/grid-locator.ts';
+import { STABILITY_CLASSES, type StabilityClass } from '../core/types.ts';
+import { readObservationFile } from '../io/observations.ts';
+import { buildDemo } from '../pipeline/demo.ts';
+import { ingestInSituFile, processInSituAcquisition } from '../pipeline/insitu.ts';
+import { openStore } from '../store/index.ts';
+import type { Store } from '../store/types.ts';
+import { resolveDb, resolveHost, resolvePort } from './config.ts';
+import { progress } from './progress.ts';
+
+const out = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.exitCode === 0) return 0; // --help, --version
+    process.stderr.write(`error: ${ERROR_CODES.PT_ERR_USAGE.message}: ${e.message.replace(/^error: /, '')}\n`);
+    return ERROR_CODES.PT_ERR_USAGE.exitCode;
+  }
+  if (isPlumetraceError(e)) {
+    process.stderr.write(`error: ${e.message}\n`);
+    return e.exitCode;
+  }
+  const err = e as Error;
+  process.stderr.write(`error: PT_ERR_INTERNAL: ${err?.message ?? String(e)}\n`);
+  if (process.env.PLUMETRACE_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+  return ERROR_CODES.PT_ERR_INTERNAL.exitCode;
+}
+
+const dbOption = () =>
+  new Option('--db <path>', 'SQLite database file (env PLUMETRACE_DB; default var/plumetrace.sqlite)');
+const hostOption = () => new Option('--host <host>', 'interface to listen on (env HOST; default 127.0.0.1)');
+const portOption = () => new Option('--port <port>', 'port to listen on (env PORT; default 8080)');
+
+function locatorOptions(o: {
+  stability?: string;
+  windSpeed?: string;
+  windFromDeg?: string;
+  area?: string;
+}): GridLocatorOptions {
+  const opts: GridLocatorOptions = {};
+  if (o.stability !== undefined) {
+    const s = o.stability.toUpperCase();
+    if (!STABILITY_CLASSES.includes(s as StabilityClass)) {
+      throw new PlumetraceError('PT_ERR_USAGE', `--stability must be one of A..F, not "${o.stability}"`);
+    }
+    opts.stability = s as StabilityClass;
+  }
+  const num = (raw: string, flag: string, min: number, max: number): number => {
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v < min || v > max) {
+      throw new PlumetraceError('PT_ERR_USAGE', `${flag} must be a number in [${min}, ${max}], not "${raw}"`);
+    }
+    return v;
+  };
+  if ((o.windSpeed === undefined) !== (o.windFromDeg === undefined)) {
+    throw new PlumetraceError('PT_ERR_USAGE', '--wind-speed and --wind-from-deg go together');
+  }
+  if (o.windSpeed !== undefined && o.windFromDeg !== undefined) {
+    opts.windSpeedMps = num(o.windSpeed, '--wind-speed', 0, 60);
+    opts.windToDeg = (num(o.windFromDeg, '--wind-from-deg', 0, 360) + 180) % 360;
+  }
+  if (o.area !== undefined) {
+    const parts = o.area.split(',').map(Number);
+    if (parts.length !== 4 || parts.some((v) => !Number.isFinite(v)) || parts[0] >= parts[2] || parts[1] >= parts[3]) {
+      throw new PlumetraceError('PT_ERR_USAGE', `--area must be minLon,minLat,maxLon,maxLat, not "${o.area}"`);
+    }
+    opts.area = parts as [number, number, number, number];
+  }
+  return opts;
+}
+
+function addLocatorFlags(cmd: Command): Command {
+  return cmd
+    .option('--stability <class>', 'Pasquill–Gifford stability class A..F (default D)')
+    .option('--wind-speed <m/s>', 'mean wind speed at 10 m, when the rows carry no wind')
+    .option('--wind-from-deg <deg>', 'bearing the wind comes from (meteorological), with --wind-speed')
+    .option('--area <bbox>', 'search bounds minLon,minLat,maxLon,maxLat (default: around the samples)');
+}
+
+async function withStore<T>(db: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(db);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function serveUntilStopped(store: Store, host: string, port: number): Promise<void> {
+  const { startServer } = await import('../server/app.ts');
+  const server = await startServer({ store, host, port });
+  out(`plumetrace is serving ${server.url}  (Ctrl-C to stop)`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+}
+
+function buildProgram(): Command {
+  const program = new Command('plumetrace')
+    .description('Find chemical emission sources from airborne sensor data.')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? '' : s) });
+
+  program
+    .command('demo')
+    .description(
+      'Build the demo campaign (simulated drone surveys) into the database; with --serve, then serve the app.',
+    )
+    .addOption(dbOption())
+    .option('--out <dir>', 'where the simulated survey files are written', 'var/demo')
+    .option('--serve', 'serve the app when the demo is built')
+    .addOption(hostOption())
+    .addOption(portOption())
+    .exitOverride()
+    .action(async (o: { db?: string; out: string; serve?: boolean; host?: string; port?: string }) => {
+      const db = resolveDb(o.db);
+      const host = resolveHost(o.host);
+      const port = resolvePort(o.port);
+      const store = await openStore(db);
+      try {
+        const bar = progress('Building demo campaign');
+        const summary = await buildDemo(store, { dir: o.out, onProgress: (f, label) => bar.update(f, label) });
+        bar.done(`${summary.sites} sites from ${summary.flights} flights`);
+        out(`demo campaign "${summary.campaign}" is in ${db}: ${summary.flights} flights, ${summary.sites} sites`);
+        if (o.serve) await serveUntilStopped(store, host, port);
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('serve')
+    .description('Serve the map app and the REST API.')
+    .addOption(dbOption())
+    .addOption(hostOption())
+    .addOption(portOption())
+    .exitOverride()
+    .action(async (o: { db?: string; host?: string; port?: string }) => {
+      const port = resolvePort(o.port);
+      await withStore(resolveDb(o.db), (store) => serveUntilStopped(store, resolveHost(o.host), port));
+    });
+
+  addLocatorFlags(
+    program
+      .command('ingest')
+      .description('Store in-situ CSV files (each whole or not at all), then locate their sources and update sites.')
+      .argument(
+        '<files...>',
+        'in-situ CSV files (columns time, lat, lon, alt_m, ppm; optional wind_u, wind_v, sigma_ppm, gas)',
+      )
+      .addOption(dbOption())
+      .option('--campaign <name>', 'campaign to file the flights under', 'Unassigned')
+      .addOption(
+        new Option('--platform <kind>', 'platform that carried the sensor')
+          .choices(['drone', 'aircraft', 'ground'])
+          .default('drone'),
+      )
+      .option('--no-process', 'only store; do not locate sources'),
+  )
+    .exitOverride()
+    .action(
+      async (
+        files: string[],
+        o: {
+          db?: string;
+          campaign: string;
+          platform: 'drone' | 'aircraft' | 'ground';
+          process: boolean;
+          stability?: string;
+          windSpeed?: string;
+          windFromDeg?: string;
+          area?: string;
+        },
+      ) => {
+        const locOpts = locatorOptions(o);
+        let firstError: unknown;
+        await withStore(resolveDb(o.db), async (store) => {
+          const bar = progress(`Ingesting ${files.length} file${files.length === 1 ? '' : 's'}`);
+          const lines: string[] = [];
+          let i = 0;
+          for (const file of files) {
+            try {
+              const r = await ingestInSituFile(store, file, { campaign: o.campaign, platform: o.platform });
+              if (!r.stored) {
+                lines.push(`${file}: already stored (acquisition ${r.acquisitionId}); nothing new stored`);
+              } else {
+                lines.push(`${file}: stored ${r.sampleCount} ${r.gas} samples (acquisition ${r.acquisitionId})`);
+                if (o.process) {
+                  const p = await processInSituAcquisition(store, r.acquisitionId, locOpts);
+                  if (p.result.sources.length === 0) lines.push(`  no significant source found`);
+                  for (const [k, s] of p.result.sources.entries()) {
+                    lines.push(
+                      `  source at ${s.lat.toFixed(6)}, ${s.lon.toFixed(6)}: ${s.rateKgPerHour.toFixed(2)} ± ${s.rateSigmaKgPerHour.toFixed(2)} kg/h → site "${p.sites[k]?.name ?? '?'}"`,
+                    );
+                  }
+                }
+              }
+            } catch (e) {
+              firstError ??= e;
+              lines.push(`${file}: ${isPlumetraceError(e) ? e.message : (e as Error).message}`);
+            }
+            bar.update(++i / files.length, file);
+          }
+          bar.done(`${files.length} done`);
+          for (const l of lines) out(l);
+        });
+        if (firstError) throw firstError;
+      },
+    );
+
+  addLocatorFlags(
+    program
+      .command('locate')
+      .description('Locate the emission source of one in-situ CSV file and estimate its rate (stores nothing).')
+      .argument('<file>', 'in-situ CSV file')
+      .option('--json <out.json>', 'also write the result as JSON to this file ("-" for stdout)'),
+  )
+    .exitOverride()
+    .action(
+      async (
+        file: string,
+        o: { json?: string; stability?: string; windSpeed?: string; windFromDeg?: string; area?: string },
+      ) => {
+        const locOpts = locatorOptions(o);
+        const { series } = await readObservationFile(file);
+        const bar = progress('Locating source');
+        const result = locateGridLsq(series, { ...locOpts, onProgress: (f) => bar.update(f) });
+        bar.done(`${result.sources.length} source(s) in ${result.elapsedMs.toFixed(0)} ms`);
+        const json = `${JSON.stringify(result, null, 2)}\n`;
+        if (o.json === '-') {
+          process.stdout.write(json);
+          return;
+        }
+        out(
+          `${series.gas}: background ${result.backgroundPpm.toFixed(3)} ppm, wind ${result.windSpeedMps.toFixed(1)} m/s toward ${result.windToDeg.toFixed(0)}°, class ${result.stability}`,
+        );
+        if (result.sources.length === 0) out('no significant source found');
+        for (const s of result.sources) {
+          out(
+            `source at ${s.lat.toFixed(6)}, ${s.lon.toFixed(6)} (height ${s.heightM} m): ${s.rateKgPerHour.toFixed(2)} ± ${s.rateSigmaKgPerHour.toFixed(2)} kg/h`,
+          );
+        }
+        if (o.json) {
+          await writeFile(o.json, json);
+          out(`wrote ${o.json}`);
+        }
+      },
+    );
+
+  return program;
+}

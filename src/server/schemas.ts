@@ -1,0 +1,167 @@
+/**
+ * JSON schemas of the REST API: Fastify validates requests and serializes responses with them, and
+ * they are the API's documentation (an OpenAPI document can be generated from them later).
+ */
+
+const SITE_STATUSES = [
+  'candidate',
+  'r1-reviewed',
+  'confirmed',
+  'dismissed',
+  'referred',
+  'acknowledged',
+  'inspected',
+  'closed',
+  'verified',
+] as const;
+
+/** Every error body the API answers with: the registered code, its message, and what exactly was wrong. */
+export const errorSchema = {
+  $id: 'PlumetraceError',
+  type: 'object',
+  required: ['code', 'message', 'detail'],
+  properties: {
+    code: { type: 'string' },
+    message: { type: 'string' },
+    detail: { type: 'string' },
+  },
+  additionalProperties: false,
+} as const;
+
+const errorRef = { $ref: 'PlumetraceError#' } as const;
+/** Error responses every route declares. */
+export const errorResponses = { '4xx': errorRef, '5xx': errorRef } as const;
+
+const position = { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 3 } as const;
+const nullableNumber = { type: ['number', 'null'] } as const;
+
+export const healthResponse = {
+  type: 'object',
+  required: ['ok', 'dialect'],
+  properties: { ok: { type: 'boolean' }, dialect: { type: 'string', enum: ['sqlite', 'postgres'] } },
+  additionalProperties: false,
+} as const;
+
+const campaignParam = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 200,
+  description: 'Campaign id or exact campaign name',
+} as const;
+
+export const sitesQuerystring = {
+  type: 'object',
+  properties: {
+    bbox: {
+      type: 'string',
+      maxLength: 200,
+      // Parsed and range-checked by parseBBox, which names exactly what is wrong.
+      description: 'minLon,minLat,maxLon,maxLat in degrees (WGS84); minLon > maxLon crosses the antimeridian',
+    },
+    gas: { type: 'string', minLength: 1, maxLength: 64 },
+    status: { type: 'string', enum: SITE_STATUSES },
+    campaign: campaignParam,
+  },
+  additionalProperties: false,
+} as const;
+
+export const flightsQuerystring = {
+  type: 'object',
+  properties: { campaign: campaignParam },
+  additionalProperties: false,
+} as const;
+
+export const sitesResponse = {
+  type: 'object',
+  required: ['type', 'features'],
+  properties: {
+    type: { type: 'string', enum: ['FeatureCollection'] },
+    features: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['type', 'id', 'geometry', 'properties'],
+        properties: {
+          type: { type: 'string', enum: ['Feature'] },
+          id: { type: 'string' },
+          geometry: {
+            type: 'object',
+            required: ['type', 'coordinates'],
+            properties: { type: { type: 'string', enum: ['Point'] }, coordinates: position },
+          },
+          properties: {
+            type: 'object',
+            required: [
+              'id',
+              'name',
+              'status',
+              'gases',
+              'detectionCount',
+              'rateKgPerHour',
+              'rateSigmaKgPerHour',
+              'firstSeen',
+              'lastSeen',
+            ],
+            properties: {
+              id: { type: 'string' },
+              name: { type: 'string' },
+              status: { type: 'string' },
+              gases: { type: 'array', items: { type: 'string' } },
+              detectionCount: { type: 'integer' },
+              rateKgPerHour: nullableNumber,
+              rateSigmaKgPerHour: nullableNumber,
+              firstSeen: { type: 'string' },
+              lastSeen: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const flightsResponse = {
+  type: 'object',
+  required: ['type', 'features'],
+  properties: {
+    type: { type: 'string', enum: ['FeatureCollection'] },
+    features: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['type', 'id', 'geometry', 'properties'],
+        properties: {
+          type: { type: 'string', enum: ['Feature'] },
+          id: { type: 'string' },
+          geometry: {
+            type: 'object',
+            required: ['type', 'coordinates'],
+            properties: {
+              type: { type: 'string', enum: ['LineString'] },
+              coordinates: { type: 'array', items: position },
+            },
+          },
+          properties: {
+            type: 'object',
+            required: ['id', 'name', 'platform', 'sensorKind', 'startTime', 'endTime'],
+            properties: {
+              id: { type: 'string' },
+              name: { type: 'string' },
+              platform: { type: 'string' },
+              sensorKind: { type: 'string' },
+              startTime: { type: 'string' },
+              endTime: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** The basemap is sent pre-serialized; this documents its shape. */
+export const basemapResponse = {
+  type: 'object',
+  description: 'Country polygons (Natural Earth 1:50m via world-atlas) as a GeoJSON FeatureCollection',
+  properties: { type: { type: 'string', enum: ['FeatureCollection'] }, features: { type: 'array' } },
+} as const;

@@ -1,0 +1,16 @@
+/**
+ * The schema migrations, in order. Names sort in the order they run; a migration, once released,
+ * is never edited: change the schema with a new one.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import { initial } from './001_initial.ts';
+import { auditAppendOnly } from './002_audit_append_only.ts';
+
+export const migrations: Record<string, Migration> = {
+  '001_initial': initial,
+  '002_audit_append_only': auditAppendOnly,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

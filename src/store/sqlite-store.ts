@@ -1,0 +1,571 @@
+/**
+ * The SQLite implementation of the store contract (types.ts), through Kysely on better-sqlite3.
+ * Every write runs in one transaction and either lands whole or is rolled back and reported as
+ * PT_ERR_DB_WRITE (input and lookup errors keep their own codes).
+ */
+import { randomUUID } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  Migrator,
+  SqliteAdapter,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+  sql,
+  type Transaction,
+} from 'kysely';
+import { isPlumetraceError, PlumetraceError } from '../core/errors.ts';
+import { auditEventHash, GENESIS_HASH } from './audit.ts';
+import {
+  acquisitionRow,
+  auditEventRow,
+  campaignRow,
+  detectionRow,
+  flightRow,
+  jurisdictionRow,
+  organizationRow,
+  sampleRow,
+  siteRow,
+  toAcquisition,
+  toAuditEvent,
+  toCampaign,
+  toDetection,
+  toFlight,
+  toJurisdiction,
+  toOrganization,
+  toSample,
+  toSite,
+  toUser,
+  userRow,
+} from './mapping.ts';
+import { migrationProvider } from './migrations/index.ts';
+import type { Database } from './schema.ts';
+import type {
+  Acquisition,
+  AuditEvent,
+  Campaign,
+  Detection,
+  DetectionWithSite,
+  Flight,
+  InSituAcquisitionInput,
+  InSituSample,
+  Jurisdiction,
+  NewAuditEvent,
+  NewCampaign,
+  NewJurisdiction,
+  NewOrganization,
+  NewUser,
+  Organization,
+  Site,
+  SiteFilter,
+  Store,
+  StoreAcquisitionResult,
+  User,
+} from './types.ts';
+
+/** Rows per multi-row INSERT of samples (10 columns each: well under SQLite's 32,766 parameters). */
+const SAMPLE_CHUNK = 500;
+
+// Every transaction of this store writes, so take the write lock up front (BEGIN IMMEDIATE): a
+// second process then waits (busy_timeout) instead of failing when it upgrades a read lock, and
+// read-then-insert steps such as the audit chain's are serialized across processes too.
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+// SQLite's DDL is transactional; saying so makes Kysely's Migrator run all pending migrations in
+// one transaction, so a failing migration leaves the schema as it was.
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class StoreSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+  override createAdapter(): SqliteAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+const now = (): string => new Date().toISOString();
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+function notFound(what: string, id: string): PlumetraceError {
+  return new PlumetraceError('PT_ERR_NOT_FOUND', `${what} ${id} does not exist`);
+}
+
+/** Appends one event to the audit chain inside the caller's transaction. */
+async function appendAuditIn(trx: Transaction<Database>, e: NewAuditEvent): Promise<AuditEvent> {
+  const last = await trx
+    .selectFrom('audit_event')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const unhashed = {
+    seq: (last?.seq ?? 0) + 1,
+    id: randomUUID(),
+    occurredAt: now(),
+    actorUserId: e.actorUserId ?? null,
+    action: e.action,
+    entityType: e.entityType,
+    entityId: e.entityId ?? null,
+    // As it will read back from the JSON column, so the returned event verifies as stored.
+    payload: JSON.parse(JSON.stringify(e.payload ?? {})) as Record<string, unknown>,
+    prevHash: last?.hash ?? GENESIS_HASH,
+  };
+  const event: AuditEvent = { ...unhashed, hash: auditEventHash(unhashed) };
+  await trx.insertInto('audit_event').values(auditEventRow(event)).execute();
+  return event;
+}
+
+function checkTime(value: string, field: string): void {
+  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+    throw new PlumetraceError('PT_ERR_BAD_REQUEST', `${field} is not an ISO-8601 time: ${String(value)}`, {
+      column: field,
+    });
+  }
+}
+
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const;
+  /** The Kysely handle, for code inside src/store only (tests, future repositories). */
+  readonly db: Kysely<Database>;
+  /** The database file (or ":memory:"), named in error messages. */
+  readonly path: string;
+
+  constructor(sqlite: BetterSqlite3.Database, path: string) {
+    this.db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: sqlite }) });
+    this.path = path;
+  }
+
+  async migrate(): Promise<void> {
+    const { error } = await new Migrator({ db: this.db, provider: migrationProvider }).migrateToLatest();
+    if (error) {
+      throw new PlumetraceError(
+        'PT_ERR_DB_OPEN',
+        `schema migration failed: ${message(error)}`,
+        { file: this.path },
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  /** Runs `fn` in one transaction; a database failure is rolled back and rethrown as PT_ERR_DB_WRITE. */
+  async #write<T>(what: string, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction().execute(fn);
+    } catch (e) {
+      if (isPlumetraceError(e)) throw e;
+      throw new PlumetraceError('PT_ERR_DB_WRITE', `${what}: ${message(e)}`, { file: this.path }, { cause: e });
+    }
+  }
+
+  // ---- organizations, users, campaigns ---------------------------------------------------
+
+  createOrganization(
+    org: NewOrganization,
+    jurisdictions: Omit<NewJurisdiction, 'organizationId'>[] = [],
+  ): Promise<Organization> {
+    const o: Organization = { id: randomUUID(), name: org.name, kind: org.kind, createdAt: now() };
+    return this.#write('create organization', async (trx) => {
+      await trx.insertInto('organization').values(organizationRow(o)).execute();
+      for (const j of jurisdictions) {
+        const row = jurisdictionRow({ id: randomUUID(), organizationId: o.id, name: j.name, geometry: j.geometry });
+        await trx.insertInto('jurisdiction').values(row).execute();
+      }
+      return o;
+    });
+  }
+
+  async findOrganizationByName(name: string): Promise<Organization | null> {
+    const r = await this.db.selectFrom('organization').selectAll().where('name', '=', name).executeTakeFirst();
+    return r ? toOrganization(r) : null;
+  }
+
+  async listJurisdictions(organizationId?: string): Promise<Jurisdiction[]> {
+    let q = this.db.selectFrom('jurisdiction').selectAll();
+    if (organizationId !== undefined) q = q.where('organization_id', '=', organizationId);
+    return (await q.orderBy('name').orderBy('id').execute()).map(toJurisdiction);
+  }
+
+  /** Emails are stored and looked up trimmed and lower-cased: one account per address. */
+  createUser(user: NewUser): Promise<User> {
+    const u: User = {
+      id: randomUUID(),
+      organizationId: user.organizationId,
+      email: user.email.trim().toLowerCase(),
+      displayName: user.displayName,
+      role: user.role,
+      createdAt: now(),
+    };
+    return this.#write('create user', async (trx) => {
+      await trx
+        .insertInto('app_user')
+        .values(userRow(u, user.passwordHash ?? null))
+        .execute();
+      return u;
+    });
+  }
+
+  async findUserByEmail(email: string): Promise<User | null> {
+    const r = await this.db
+      .selectFrom('app_user')
+      .selectAll()
+      .where('email', '=', email.trim().toLowerCase())
+      .executeTakeFirst();
+    return r ? toUser(r) : null;
+  }
+
+  createCampaign(c: NewCampaign): Promise<Campaign> {
+    const campaign: Campaign = {
+      id: randomUUID(),
+      organizationId: c.organizationId,
+      name: c.name,
+      description: c.description,
+      createdAt: now(),
+    };
+    return this.#write('create campaign', async (trx) => {
+      await trx.insertInto('campaign').values(campaignRow(campaign)).execute();
+      return campaign;
+    });
+  }
+
+  /** Campaign names are unique per organization; across organizations the oldest one wins. */
+  async findCampaignByName(name: string): Promise<Campaign | null> {
+    const r = await this.db
+      .selectFrom('campaign')
+      .selectAll()
+      .where('name', '=', name)
+      .orderBy('created_at')
+      .orderBy('id')
+      .executeTakeFirst();
+    return r ? toCampaign(r) : null;
+  }
+
+  async listCampaigns(): Promise<Campaign[]> {
+    return (await this.db.selectFrom('campaign').selectAll().orderBy('created_at').orderBy('id').execute()).map(
+      toCampaign,
+    );
+  }
+
+  // ---- flights, acquisitions, samples ----------------------------------------------------
+
+  async storeInSituAcquisition(input: InSituAcquisitionInput): Promise<StoreAcquisitionResult> {
+    const { acquisition: a, samples } = input;
+    if (a.sampleCount !== samples.length) {
+      throw new PlumetraceError(
+        'PT_ERR_BAD_REQUEST',
+        `acquisition.sampleCount is ${a.sampleCount} but ${samples.length} samples were given`,
+        { column: 'sampleCount' },
+      );
+    }
+    checkTime(a.startTime, 'acquisition.startTime');
+    checkTime(a.endTime, 'acquisition.endTime');
+    return this.#write('store in-situ acquisition', async (trx) => {
+      const dup = await trx
+        .selectFrom('acquisition')
+        .select(['id', 'flight_id'])
+        .where('content_sha256', '=', a.contentSha256)
+        .executeTakeFirst();
+      if (dup) return { stored: false, reason: 'duplicate', flightId: dup.flight_id, acquisitionId: dup.id };
+
+      let flightId: string;
+      if ('id' in input.flight) {
+        flightId = input.flight.id;
+        const found = await trx.selectFrom('flight').select('id').where('id', '=', flightId).executeTakeFirst();
+        if (!found) throw notFound('flight', flightId);
+      } else {
+        const f = input.flight;
+        flightId = randomUUID();
+        const flight: Flight = {
+          id: flightId,
+          campaignId: f.campaignId,
+          name: f.name,
+          platform: f.platform,
+          sensorKind: f.sensorKind,
+          startTime: f.startTime,
+          endTime: f.endTime,
+          track: f.track,
+          createdAt: now(),
+        };
+        await trx.insertInto('flight').values(flightRow(flight)).execute();
+      }
+
+      const acquisition: Acquisition = {
+        id: randomUUID(),
+        flightId,
+        kind: a.kind,
+        sourceUri: a.sourceUri,
+        contentSha256: a.contentSha256,
+        gas: a.gas,
+        sampleCount: a.sampleCount,
+        startTime: a.startTime,
+        endTime: a.endTime,
+        footprint: a.footprint,
+        metadata: a.metadata,
+        createdAt: now(),
+      };
+      await trx.insertInto('acquisition').values(acquisitionRow(acquisition)).execute();
+      for (let i = 0; i < samples.length; i += SAMPLE_CHUNK) {
+        const rows = samples.slice(i, i + SAMPLE_CHUNK).map((s) => sampleRow(acquisition.id, s));
+        await trx.insertInto('insitu_sample').values(rows).execute();
+      }
+      return { stored: true, flightId, acquisitionId: acquisition.id };
+    });
+  }
+
+  async findAcquisitionBySha256(sha256: string): Promise<Acquisition | null> {
+    const r = await this.db
+      .selectFrom('acquisition')
+      .selectAll()
+      .where('content_sha256', '=', sha256)
+      .executeTakeFirst();
+    return r ? toAcquisition(r) : null;
+  }
+
+  async getAcquisition(id: string): Promise<Acquisition | null> {
+    const r = await this.db.selectFrom('acquisition').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toAcquisition(r) : null;
+  }
+
+  async listAcquisitions(flightId?: string): Promise<Acquisition[]> {
+    let q = this.db.selectFrom('acquisition').selectAll();
+    if (flightId !== undefined) q = q.where('flight_id', '=', flightId);
+    return (await q.orderBy('start_time').orderBy('id').execute()).map(toAcquisition);
+  }
+
+  async getInSituSamples(acquisitionId: string): Promise<InSituSample[]> {
+    const rows = await this.db
+      .selectFrom('insitu_sample')
+      .selectAll()
+      .where('acquisition_id', '=', acquisitionId)
+      .orderBy('seq')
+      .execute();
+    return rows.map(toSample);
+  }
+
+  async listFlights(campaignId?: string): Promise<Flight[]> {
+    let q = this.db.selectFrom('flight').selectAll();
+    if (campaignId !== undefined) q = q.where('campaign_id', '=', campaignId);
+    return (await q.orderBy('start_time').orderBy('id').execute()).map(toFlight);
+  }
+
+  async getFlight(id: string): Promise<Flight | null> {
+    const r = await this.db.selectFrom('flight').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toFlight(r) : null;
+  }
+
+  // ---- detections and sites --------------------------------------------------------------
+
+  recordDetections(
+    acquisitionId: string,
+    items: DetectionWithSite[],
+  ): Promise<{ detections: Detection[]; sites: Site[] }> {
+    return this.#write('record detections', async (trx) => {
+      const acq = await trx
+        .selectFrom('acquisition')
+        .select(['start_time', 'end_time'])
+        .where('id', '=', acquisitionId)
+        .executeTakeFirst();
+      if (!acq) throw notFound('acquisition', acquisitionId);
+      const t = now();
+      const detections: Detection[] = [];
+      const touched = new Set<string>();
+      for (const { detection: nd, site } of items) {
+        let siteId: string;
+        if ('new' in site) {
+          siteId = randomUUID();
+          // Placeholder aggregates; refreshSite below derives them from the site's detections.
+          const s: Site = {
+            id: siteId,
+            campaignId: site.new.campaignId,
+            name: site.new.name,
+            lat: site.new.lat,
+            lon: site.new.lon,
+            gases: [],
+            status: 'candidate',
+            detectionCount: 0,
+            rateKgPerHour: null,
+            rateSigmaKgPerHour: null,
+            firstSeen: acq.start_time,
+            lastSeen: acq.end_time,
+            createdAt: t,
+            updatedAt: t,
+          };
+          await trx.insertInto('site').values(siteRow(s)).execute();
+        } else {
+          siteId = site.id;
+          if (!touched.has(siteId)) {
+            const found = await trx.selectFrom('site').select('id').where('id', '=', siteId).executeTakeFirst();
+            if (!found) throw notFound('site', siteId);
+          }
+        }
+        touched.add(siteId);
+        const d: Detection = {
+          id: randomUUID(),
+          acquisitionId,
+          siteId,
+          gas: nd.gas,
+          geometry: nd.geometry,
+          lat: nd.lat,
+          lon: nd.lon,
+          enhancement: nd.enhancement,
+          enhancementUnit: nd.enhancementUnit,
+          rateKgPerHour: nd.rateKgPerHour,
+          rateSigmaKgPerHour: nd.rateSigmaKgPerHour,
+          method: nd.method,
+          algorithmVersion: nd.algorithmVersion,
+          properties: nd.properties,
+          createdAt: t,
+        };
+        await trx.insertInto('detection').values(detectionRow(d)).execute();
+        detections.push(d);
+        await appendAuditIn(trx, {
+          action: 'detection.recorded',
+          entityType: 'detection',
+          entityId: d.id,
+          actorUserId: null,
+          payload: {
+            acquisitionId,
+            siteId,
+            siteCreated: 'new' in site,
+            gas: d.gas,
+            lat: d.lat,
+            lon: d.lon,
+            rateKgPerHour: d.rateKgPerHour,
+            rateSigmaKgPerHour: d.rateSigmaKgPerHour,
+            method: d.method,
+            algorithmVersion: d.algorithmVersion,
+          },
+        });
+      }
+      const sites: Site[] = [];
+      for (const siteId of touched) sites.push(await this.#refreshSite(trx, siteId, t));
+      return { detections, sites };
+    });
+  }
+
+  /**
+   * Re-derives a site's aggregates from all its detections: count; gases (union); first/last seen
+   * (from the acquisitions' time spans); rate and sigma of the most recently observed detection
+   * that has a rate; position = mean of the detections, weighted by 1/rateSigma² when every
+   * detection has a positive sigma, plain otherwise (no antimeridian handling).
+   */
+  async #refreshSite(trx: Transaction<Database>, siteId: string, updatedAt: string): Promise<Site> {
+    const site = toSite(await trx.selectFrom('site').selectAll().where('id', '=', siteId).executeTakeFirstOrThrow());
+    const rows = await trx
+      .selectFrom('detection as d')
+      .innerJoin('acquisition as a', 'a.id', 'd.acquisition_id')
+      .select([
+        'd.lat',
+        'd.lon',
+        'd.gas',
+        'd.rate_kg_per_hour',
+        'd.rate_sigma_kg_per_hour',
+        'a.start_time',
+        'a.end_time',
+      ])
+      .where('d.site_id', '=', siteId)
+      .orderBy('d.created_at')
+      .orderBy('d.id')
+      .execute();
+    const weighted = rows.every((r) => r.rate_sigma_kg_per_hour !== null && r.rate_sigma_kg_per_hour > 0);
+    let sw = 0;
+    let slat = 0;
+    let slon = 0;
+    let first = Date.parse(site.firstSeen);
+    let last = Date.parse(site.lastSeen);
+    let latestEnd = -Infinity;
+    const gases = new Set(site.gases);
+    for (const r of rows) {
+      const w = weighted ? 1 / r.rate_sigma_kg_per_hour! ** 2 : 1;
+      sw += w;
+      slat += w * r.lat;
+      slon += w * r.lon;
+      gases.add(r.gas);
+      first = Math.min(first, Date.parse(r.start_time));
+      const end = Date.parse(r.end_time);
+      last = Math.max(last, end);
+      if (r.rate_kg_per_hour !== null && end >= latestEnd) {
+        latestEnd = end;
+        site.rateKgPerHour = r.rate_kg_per_hour;
+        site.rateSigmaKgPerHour = r.rate_sigma_kg_per_hour;
+      }
+    }
+    if (sw > 0) {
+      site.lat = slat / sw;
+      site.lon = slon / sw;
+    }
+    site.gases = [...gases].sort();
+    site.detectionCount = rows.length;
+    site.firstSeen = new Date(first).toISOString();
+    site.lastSeen = new Date(last).toISOString();
+    site.updatedAt = updatedAt;
+    const { id, created_at, ...changes } = siteRow(site);
+    await trx.updateTable('site').set(changes).where('id', '=', id).execute();
+    return site;
+  }
+
+  async listDetections(filter: { acquisitionId?: string; siteId?: string } = {}): Promise<Detection[]> {
+    let q = this.db.selectFrom('detection').selectAll();
+    if (filter.acquisitionId !== undefined) q = q.where('acquisition_id', '=', filter.acquisitionId);
+    if (filter.siteId !== undefined) q = q.where('site_id', '=', filter.siteId);
+    return (await q.orderBy('created_at').orderBy('id').execute()).map(toDetection);
+  }
+
+  /** Sites matching every given filter, most recently seen first. A bbox may cross the antimeridian (minLon > maxLon). */
+  async listSites(filter: SiteFilter = {}): Promise<Site[]> {
+    let q = this.db.selectFrom('site').selectAll();
+    if (filter.bbox) {
+      const [minLon, minLat, maxLon, maxLat] = filter.bbox;
+      q = q.where('lat', '>=', minLat).where('lat', '<=', maxLat);
+      q =
+        minLon <= maxLon
+          ? q.where('lon', '>=', minLon).where('lon', '<=', maxLon)
+          : q.where((eb) => eb.or([eb('lon', '>=', minLon), eb('lon', '<=', maxLon)]));
+    }
+    if (filter.campaignId !== undefined) q = q.where('campaign_id', '=', filter.campaignId);
+    if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+    if (filter.gas !== undefined) {
+      q = q.where(sql<boolean>`exists (select 1 from json_each(site.gases) where json_each.value = ${filter.gas})`);
+    }
+    q = q.orderBy('last_seen', 'desc').orderBy('id');
+    if (filter.limit !== undefined) q = q.limit(filter.limit);
+    return (await q.execute()).map(toSite);
+  }
+
+  async getSite(id: string): Promise<Site | null> {
+    const r = await this.db.selectFrom('site').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toSite(r) : null;
+  }
+
+  // ---- audit log -------------------------------------------------------------------------
+
+  appendAudit(event: NewAuditEvent): Promise<AuditEvent> {
+    return this.#write('append audit event', (trx) => appendAuditIn(trx, event));
+  }
+
+  async listAudit(): Promise<AuditEvent[]> {
+    return (await this.db.selectFrom('audit_event').selectAll().orderBy('seq').execute()).map(toAuditEvent);
+  }
+}

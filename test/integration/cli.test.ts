@@ -1,0 +1,202 @@
+/**
+ * The plumetrace command end to end, as a user runs it: a real process, real files, a real
+ * SQLite database. Checks the demo's located sources against the simulator's truth, and that
+ * malformed input gets its registered exit code, names the file and line, and stores nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/core/errors.ts';
+import { distanceM } from '../../src/core/geo/local-frame.ts';
+import { DEMO_SURVEYS } from '../../src/pipeline/demo.ts';
+import { openStore } from '../../src/store/index.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'plumetrace-cli-'));
+const db = join(dir, 'db.sqlite');
+const demoDir = join(dir, 'demo');
+
+function cli(...args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(root, 'bin/plumetrace.js'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, PLUMETRACE_DB: db, PLUMETRACE_NO_PROGRESS: '1' },
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function counts(): Promise<{ acquisitions: number; flights: number; sites: number }> {
+  const store = await openStore(db);
+  try {
+    return {
+      acquisitions: (await store.listAcquisitions()).length,
+      flights: (await store.listFlights()).length,
+      sites: (await store.listSites()).length,
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+beforeAll(() => {
+  const r = cli('demo', '--out', demoDir);
+  expect(r.stderr).not.toContain('error');
+  expect(r.status).toBe(0);
+});
+
+describe('plumetrace demo', () => {
+  it('stores every survey as a flight and fuses the repeat survey of source A into one site', async () => {
+    const c = await counts();
+    expect(c.flights).toBe(DEMO_SURVEYS.length);
+    expect(c.sites).toBe(2);
+  });
+
+  it('is idempotent: a second run stores nothing new', async () => {
+    const before = await counts();
+    expect(cli('demo', '--out', demoDir).status).toBe(0);
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('plumetrace locate', () => {
+  // Done-when of the Foundation issue: within 20 m and a factor of 2 of the simulator's truth.
+  for (const { name } of DEMO_SURVEYS) {
+    it(`locates the source of ${name} within 20 m and its rate within a factor of 2`, () => {
+      const out = join(dir, `${name}.json`);
+      const r = cli('locate', join(demoDir, `${name}.csv`), '--json', out);
+      expect(r.status).toBe(0);
+      const result = JSON.parse(readFileSync(out, 'utf8'));
+      const truth = JSON.parse(readFileSync(join(demoDir, `${name}.truth.json`), 'utf8'));
+      expect(result.gas).toBe('CH4');
+      expect(typeof result.backgroundPpm).toBe('number');
+      expect(typeof result.algorithmVersion).toBe('string');
+      expect(result.elapsedMs).toBeGreaterThan(0);
+      expect(result.sources).toHaveLength(1);
+      const [s] = result.sources;
+      const d = distanceM(s.lat, s.lon, truth.source.lat, truth.source.lon);
+      const ratio = s.rateKgPerHour / truth.source.rateKgPerHour;
+      expect(d).toBeLessThan(20);
+      expect(ratio).toBeGreaterThan(0.5);
+      expect(ratio).toBeLessThan(2);
+    });
+  }
+
+  it('writes JSON to stdout with --json -', () => {
+    const r = cli('locate', join(demoDir, `${DEMO_SURVEYS[0].name}.csv`), '--json', '-');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).sources).toHaveLength(1);
+  });
+
+  it('asks for the wind when the rows carry none', () => {
+    const f = join(dir, 'nowind.csv');
+    const lines = readFileSync(join(demoDir, `${DEMO_SURVEYS[0].name}.csv`), 'utf8')
+      .trim()
+      .split('\n');
+    const header = lines[0].split(',');
+    const keep = header.map((h, i) => (['wind_u', 'wind_v'].includes(h) ? -1 : i)).filter((i) => i >= 0);
+    writeFileSync(f, lines.map((l) => keep.map((i) => l.split(',')[i]).join(',')).join('\n'));
+    const r = cli('locate', f);
+    expect(r.status).toBe(ERROR_CODES.PT_ERR_NO_WIND.exitCode);
+    expect(r.stderr).toContain('PT_ERR_NO_WIND');
+    const withWind = cli('locate', f, '--wind-speed', '3.5', '--wind-from-deg', '240', '--json', '-');
+    expect(withWind.status).toBe(0);
+    expect(JSON.parse(withWind.stdout).sources).toHaveLength(1);
+  });
+});
+
+describe('malformed input', () => {
+  const good = () => readFileSync(join(demoDir, `${DEMO_SURVEYS[0].name}.csv`), 'utf8');
+  const cases: { name: string; content: () => string | Buffer; code: keyof typeof ERROR_CODES; line?: number }[] = [
+    {
+      name: 'missing-column.csv',
+      content: () => good().replace('alt_m', 'altitude'),
+      code: 'PT_ERR_CSV_MISSING_COLUMN',
+      line: 1,
+    },
+    {
+      name: 'bad-number.csv',
+      content: () => {
+        const l = good().split('\n');
+        l[41] = l[41].replace(/,([0-9.]+),([-0-9.]+),([-0-9.]+),/, ',$1,abc,$3,');
+        return l.join('\n');
+      },
+      code: 'PT_ERR_CSV_BAD_VALUE',
+      line: 42,
+    },
+    { name: 'empty.csv', content: () => '', code: 'PT_ERR_FILE_EMPTY' },
+    {
+      name: 'not-csv.csv',
+      content: () => readFileSync(join(root, 'node_modules/world-atlas/countries-110m.json')).subarray(0, 2000),
+      code: 'PT_ERR_CSV_FORMAT',
+    },
+    {
+      name: 'binary.csv',
+      content: () => Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]),
+      code: 'PT_ERR_CSV_FORMAT',
+    },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}: exits ${ERROR_CODES[c.code].exitCode} (${c.code}), names the file${c.line ? ' and line' : ''}, stores nothing`, async () => {
+      const f = join(dir, c.name);
+      writeFileSync(f, c.content());
+      const before = await counts();
+      for (const cmd of ['locate', 'ingest']) {
+        const r = cli(cmd, f);
+        expect(r.status, r.stderr).toBe(ERROR_CODES[c.code].exitCode);
+        expect(r.stderr).toContain(c.code);
+        expect(r.stderr).toContain(f);
+        if (c.line) expect(r.stderr).toContain(`line ${c.line}`);
+        expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      }
+      expect(await counts()).toEqual(before);
+    });
+  }
+
+  it('a missing file is PT_ERR_FILE_NOT_FOUND', () => {
+    const r = cli('locate', join(dir, 'nope.csv'));
+    expect(r.status).toBe(ERROR_CODES.PT_ERR_FILE_NOT_FOUND.exitCode);
+  });
+});
+
+describe('plumetrace ingest', () => {
+  it('takes several files, stores the good ones, reports duplicates, and exits with the first error code', async () => {
+    const fresh = join(dir, 'fresh.csv');
+    // Same survey shifted by one hour: new content, same place — joins the existing site.
+    writeFileSync(fresh, readFileSync(join(demoDir, `${DEMO_SURVEYS[2].name}.csv`), 'utf8').replaceAll('T13:', 'T14:'));
+    const bad = join(dir, 'empty2.csv');
+    writeFileSync(bad, '');
+    const before = await counts();
+    const r = cli('ingest', join(demoDir, `${DEMO_SURVEYS[0].name}.csv`), fresh, bad);
+    expect(r.stdout).toContain('already stored');
+    expect(r.stdout).toMatch(/fresh\.csv: stored \d+ CH4 samples/);
+    expect(r.status).toBe(ERROR_CODES.PT_ERR_FILE_EMPTY.exitCode);
+    const after = await counts();
+    expect(after.acquisitions).toBe(before.acquisitions + 1);
+    expect(after.sites).toBe(before.sites);
+  });
+
+  it('refuses a postgres URL for now with its registered code', () => {
+    const r = cli('ingest', '--db', 'postgres://localhost/x', join(demoDir, `${DEMO_SURVEYS[0].name}.csv`));
+    expect(r.status).toBe(ERROR_CODES.PT_ERR_DB_UNSUPPORTED.exitCode);
+  });
+});
+
+describe('help and usage', () => {
+  for (const cmd of ['demo', 'serve', 'ingest', 'locate']) {
+    it(`${cmd} --help exits 0 and documents the command`, () => {
+      const r = cli(cmd, '--help');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`Usage: plumetrace ${cmd}`);
+    });
+  }
+  it('a bad flag value is PT_ERR_USAGE', () => {
+    const r = cli('locate', 'x.csv', '--stability', 'Q');
+    expect(r.status).toBe(ERROR_CODES.PT_ERR_USAGE.exitCode);
+  });
+  it('an unknown command is PT_ERR_USAGE', () => {
+    expect(cli('frobnicate').status).toBe(ERROR_CODES.PT_ERR_USAGE.exitCode);
+  });
+});
