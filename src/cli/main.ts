@@ -5,8 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { ERROR_CODES, PlumetraceError, isPlumetraceError } from '../core/errors.ts';
-import type { GridLocatorOptions } from '../core/inversion/grid-locator.ts';
-import { locateGridLsq } from '../core/inversion/grid-locator.ts';
+import { type SteOptions, type SteResult, estimateSources } from '../core/inversion/ste.ts';
 import { STABILITY_CLASSES, type StabilityClass } from '../core/types.ts';
 import { readObservationFile } from '../io/observations.ts';
 import { buildDemo } from '../pipeline/demo.ts';
@@ -51,19 +50,14 @@ const dbOption = () =>
 const hostOption = () => new Option('--host <host>', 'interface to listen on (env HOST; default 127.0.0.1)');
 const portOption = () => new Option('--port <port>', 'port to listen on (env PORT; default 8080)');
 
-function locatorOptions(o: {
-  stability?: string;
-  windSpeed?: string;
-  windFromDeg?: string;
-  area?: string;
-}): GridLocatorOptions {
-  const opts: GridLocatorOptions = {};
+function locatorOptions(o: LocatorFlags): SteOptions {
+  const opts: SteOptions = {};
   if (o.stability !== undefined) {
     const s = o.stability.toUpperCase();
     if (!STABILITY_CLASSES.includes(s as StabilityClass)) {
       throw new PlumetraceError('PT_ERR_USAGE', `--stability must be one of A..F, not "${o.stability}"`);
     }
-    opts.stability = s as StabilityClass;
+    opts.stabilityPrior = { [s]: 1 };
   }
   const num = (raw: string, flag: string, min: number, max: number): number => {
     const v = Number(raw);
@@ -76,8 +70,10 @@ function locatorOptions(o: {
     throw new PlumetraceError('PT_ERR_USAGE', '--wind-speed and --wind-from-deg go together');
   }
   if (o.windSpeed !== undefined && o.windFromDeg !== undefined) {
-    opts.windSpeedMps = num(o.windSpeed, '--wind-speed', 0, 60);
-    opts.windToDeg = (num(o.windFromDeg, '--wind-from-deg', 0, 360) + 180) % 360;
+    opts.wind = {
+      speedMps: num(o.windSpeed, '--wind-speed', 0, 60),
+      toDeg: (num(o.windFromDeg, '--wind-from-deg', 0, 360) + 180) % 360,
+    };
   }
   if (o.area !== undefined) {
     const parts = o.area.split(',').map(Number);
@@ -86,7 +82,41 @@ function locatorOptions(o: {
     }
     opts.area = parts as [number, number, number, number];
   }
+  if (o.maxSources !== undefined) opts.maxSources = Math.round(num(o.maxSources, '--max-sources', 0, 2));
+  if (o.heightMax !== undefined) opts.heightMaxM = num(o.heightMax, '--height-max', 0.1, 500);
+  if (o.seed !== undefined) opts.seed = Math.round(num(o.seed, '--seed', 0, 2 ** 32));
   return opts;
+}
+
+/** A human summary of an estimate, a line each. */
+function describe(r: SteResult): string[] {
+  const d = r.diagnostics;
+  const p = r.sourceCountProbabilities;
+  const classes = Object.entries(d.stabilityPosterior)
+    .map(([c, v]) => `${c} ${(v ?? 0).toFixed(2)}`)
+    .join(', ');
+  const lines = [
+    `${r.gas}: ${d.sampleCount} samples (${d.pathSamples} path), background ${r.backgroundPpm.toFixed(3)} ppm, wind ${d.windSpeedMps.toFixed(1)} m/s from ${d.windFromDeg.toFixed(0)}°`,
+    `P(no source) ${p['0'].toFixed(3)}, P(one) ${p['1'].toFixed(3)}, P(two) ${p['2'].toFixed(3)}; stability ${classes || 'n/a'}`,
+  ];
+  if (r.sources.length === 0) lines.push('no source found');
+  for (const s of r.sources) {
+    const e = s.locationCi90;
+    lines.push(
+      `source at ${s.lat.toFixed(6)}, ${s.lon.toFixed(6)} (90%: ${e.semiMajorM.toFixed(1)} × ${e.semiMinorM.toFixed(1)} m, azimuth ${e.azimuthDeg.toFixed(0)}°), height ${s.heightM.toFixed(1)} m: ${s.rateKgPerHour.toFixed(2)} kg/h (90%: ${s.rateKgPerHourCi90[0].toFixed(2)}–${s.rateKgPerHourCi90[1].toFixed(2)})`,
+    );
+  }
+  return lines;
+}
+
+interface LocatorFlags {
+  stability?: string;
+  windSpeed?: string;
+  windFromDeg?: string;
+  area?: string;
+  maxSources?: string;
+  heightMax?: string;
+  seed?: string;
 }
 
 function addLocatorFlags(cmd: Command): Command {
@@ -94,7 +124,10 @@ function addLocatorFlags(cmd: Command): Command {
     .option('--stability <class>', 'Pasquill–Gifford stability class A..F (default D)')
     .option('--wind-speed <m/s>', 'mean wind speed at 10 m, when the rows carry no wind')
     .option('--wind-from-deg <deg>', 'bearing the wind comes from (meteorological), with --wind-speed')
-    .option('--area <bbox>', 'search bounds minLon,minLat,maxLon,maxLat (default: around the samples)');
+    .option('--area <bbox>', 'search bounds minLon,minLat,maxLon,maxLat (default: around the samples)')
+    .option('--max-sources <n>', 'largest number of simultaneous sources considered, 0..2', '2')
+    .option('--height-max <m>', 'upper bound of the release-height prior (m)', '10')
+    .option('--seed <n>', 'seed of the sampler (a seed gives the same result every time)', '1');
 }
 
 async function withStore<T>(db: string, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -186,15 +219,11 @@ function buildProgram(): Command {
     .action(
       async (
         files: string[],
-        o: {
+        o: LocatorFlags & {
           db?: string;
           campaign: string;
           platform: 'drone' | 'aircraft' | 'ground';
           process: boolean;
-          stability?: string;
-          windSpeed?: string;
-          windFromDeg?: string;
-          area?: string;
         },
       ) => {
         const locOpts = locatorOptions(o);
@@ -212,12 +241,9 @@ function buildProgram(): Command {
                 lines.push(`${file}: stored ${r.sampleCount} ${r.gas} samples (acquisition ${r.acquisitionId})`);
                 if (o.process) {
                   const p = await processInSituAcquisition(store, r.acquisitionId, locOpts);
-                  if (p.result.sources.length === 0) lines.push(`  no significant source found`);
-                  for (const [k, s] of p.result.sources.entries()) {
-                    lines.push(
-                      `  source at ${s.lat.toFixed(6)}, ${s.lon.toFixed(6)}: ${s.rateKgPerHour.toFixed(2)} ± ${s.rateSigmaKgPerHour.toFixed(2)} kg/h → site "${p.sites[k]?.name ?? '?'}"`,
-                    );
-                  }
+                  if (p.result) for (const l of describe(p.result)) lines.push(`  ${l}`);
+                  for (const site of p.sites)
+                    lines.push(`  → site "${site.name}" (${site.detectionCount} detection(s))`);
                 }
               }
             } catch (e) {
@@ -236,41 +262,31 @@ function buildProgram(): Command {
   addLocatorFlags(
     program
       .command('locate')
-      .description('Locate the emission source of one in-situ CSV file and estimate its rate (stores nothing).')
-      .argument('<file>', 'in-situ CSV file')
+      .description(
+        'Locate the emission source(s) of one observation file (in-situ CSV or PX4 ULog) with their uncertainty; stores nothing.',
+      )
+      .argument('<file>', 'in-situ CSV (point or path rows) or PX4 ULog file')
       .option('--json <out.json>', 'also write the result as JSON to this file ("-" for stdout)'),
   )
     .exitOverride()
-    .action(
-      async (
-        file: string,
-        o: { json?: string; stability?: string; windSpeed?: string; windFromDeg?: string; area?: string },
-      ) => {
-        const locOpts = locatorOptions(o);
-        const { series } = await readObservationFile(file);
-        const bar = progress('Locating source');
-        const result = locateGridLsq(series, { ...locOpts, onProgress: (f) => bar.update(f) });
-        bar.done(`${result.sources.length} source(s) in ${result.elapsedMs.toFixed(0)} ms`);
-        const json = `${JSON.stringify(result, null, 2)}\n`;
-        if (o.json === '-') {
-          process.stdout.write(json);
-          return;
-        }
-        out(
-          `${series.gas}: background ${result.backgroundPpm.toFixed(3)} ppm, wind ${result.windSpeedMps.toFixed(1)} m/s toward ${result.windToDeg.toFixed(0)}°, class ${result.stability}`,
-        );
-        if (result.sources.length === 0) out('no significant source found');
-        for (const s of result.sources) {
-          out(
-            `source at ${s.lat.toFixed(6)}, ${s.lon.toFixed(6)} (height ${s.heightM} m): ${s.rateKgPerHour.toFixed(2)} ± ${s.rateSigmaKgPerHour.toFixed(2)} kg/h`,
-          );
-        }
-        if (o.json) {
-          await writeFile(o.json, json);
-          out(`wrote ${o.json}`);
-        }
-      },
-    );
+    .action(async (file: string, o: LocatorFlags & { json?: string }) => {
+      const locOpts = locatorOptions(o);
+      const { series, warnings } = await readObservationFile(file);
+      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+      const bar = progress('Locating source');
+      const result = estimateSources(series, { ...locOpts, onProgress: (f) => bar.update(f) });
+      bar.done(`${result.sources.length} source(s) in ${result.elapsedMs.toFixed(0)} ms`);
+      const json = `${JSON.stringify(result, null, 2)}\n`;
+      if (o.json === '-') {
+        process.stdout.write(json);
+        return;
+      }
+      for (const l of describe(result)) out(l);
+      if (o.json) {
+        await writeFile(o.json, json);
+        out(`wrote ${o.json}`);
+      }
+    });
 
   return program;
 }

@@ -39,32 +39,3 @@ export const SAMPLE_KIND_PATH = 1;
 
 export type StabilityClass = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
 export const STABILITY_CLASSES: readonly StabilityClass[] = ['A', 'B', 'C', 'D', 'E', 'F'];
-
-/** One located source. */
-export interface LocatedSource {
-  lat: number;
-  lon: number;
-  heightM: number;
-  rateKgPerHour: number;
-  /** 1-sigma of the rate: fit noise, position/height trade-off and wind-speed error combined. */
-  rateSigmaKgPerHour: number;
-  /** Radius (m) of the region that holds the source with about 68% confidence. */
-  locationUncertaintyM: number;
-}
-
-/** The answer of a locator for one series: the contract of `plumetrace locate --json`. */
-export interface LocateResult {
-  gas: string;
-  backgroundPpm: number;
-  sources: LocatedSource[];
-  /** The wind used: mean speed (m/s) and the bearing it blows toward (degrees from north). */
-  windSpeedMps: number;
-  windToDeg: number;
-  stability: StabilityClass;
-  sampleCount: number;
-  /** Root-mean-square residual of the fit (ppm). */
-  residualRmsPpm: number;
-  algorithmVersion: string;
-  /** Wall time of the estimate itself (ms). */
-  elapsedMs: number;
-}

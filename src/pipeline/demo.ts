@@ -3,6 +3,8 @@
  * Valley (Hampshire, UK — near the Chilbolton release site), written as in-situ CSV files with
  * their truth beside them, then run through the real pipeline (ingest → locate → detection → site).
  * Running it again stores nothing new: the files come out byte-identical and are recognised.
+ * Each survey's stability class is what Turner's table gives for its time, place and wind (late
+ * morning and early afternoon in May, 3.5–5 m/s: C, C and D).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,7 +26,7 @@ export const DEMO_SURVEYS: readonly { name: string; config: InSituSurveyConfig }
       source: { lat: 51.15, lon: -1.44, heightM: 2, rateKgPerHour: 12 },
       windSpeedMps: 3.5,
       windToDeg: 60,
-      stability: 'D',
+      stability: 'C',
       startTime: '2026-05-09T10:00:00Z',
     },
   },
@@ -35,7 +37,7 @@ export const DEMO_SURVEYS: readonly { name: string; config: InSituSurveyConfig }
       source: { lat: 51.15, lon: -1.44, heightM: 2, rateKgPerHour: 9 },
       windSpeedMps: 4.5,
       windToDeg: 110,
-      stability: 'D',
+      stability: 'C',
       startTime: '2026-05-16T09:30:00Z',
     },
   },
@@ -73,7 +75,8 @@ export async function buildDemo(store: Store, opts: { dir: string; onProgress?: 
     files.push(file);
     report(step++ / steps, `processing ${name}`);
     const ingested = await ingestInSituFile(store, file, { campaign: campaign.name, platform: 'drone' });
-    await processInSituAcquisition(store, ingested.acquisitionId, { stability: config.stability });
+    // Processed as any flight is: the stability class is not told but inferred (stability-prior.ts).
+    await processInSituAcquisition(store, ingested.acquisitionId);
   }
   report(1, 'done');
   const flights = await store.listFlights(campaign.id);

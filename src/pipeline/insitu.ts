@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { LineString, Polygon } from 'geojson';
+import { PlumetraceError } from '../core/errors.ts';
 import { associateDetection } from '../core/fusion/associate.ts';
 import { localFrame } from '../core/geo/local-frame.ts';
-import { GRID_LOCATOR_METHOD, type GridLocatorOptions, locateGridLsq } from '../core/inversion/grid-locator.ts';
-import { type InSituSeries, type LocateResult, SAMPLE_KIND_PATH, SAMPLE_KIND_POINT } from '../core/types.ts';
+import { STE_METHOD, STE_VERSION, type SteOptions, type SteResult, estimateSources } from '../core/inversion/ste.ts';
+import { type InSituSeries, SAMPLE_KIND_PATH, SAMPLE_KIND_POINT } from '../core/types.ts';
 import { readObservationFile } from '../io/observations.ts';
 import type { Campaign, InSituSample, Platform, Site, Store } from '../store/types.ts';
 
@@ -93,7 +94,8 @@ export async function ingestInSituFile(store: Store, file: string, opts: IngestO
 
 export interface ProcessOutcome {
   acquisitionId: string;
-  result: LocateResult;
+  /** The estimate; null when this acquisition was already processed by this algorithm version. */
+  result: SteResult | null;
   /** Sites the detections joined or created (empty when no source was found). */
   sites: Site[];
   /** False when this acquisition was already processed by this algorithm version. */
@@ -104,28 +106,26 @@ export interface ProcessOutcome {
 export async function processInSituAcquisition(
   store: Store,
   acquisitionId: string,
-  opts: GridLocatorOptions = {},
+  opts: SteOptions = {},
 ): Promise<ProcessOutcome> {
   const acq = await store.getAcquisition(acquisitionId);
-  if (!acq) throw new Error(`acquisition ${acquisitionId} does not exist`);
-  const flight = await store.getFlight(acq.flightId);
-  const series = seriesOf(acq.gas ?? 'CH4', await store.getInSituSamples(acquisitionId));
-  const result = locateGridLsq(series, opts);
-
+  if (!acq) throw new PlumetraceError('PT_ERR_NOT_FOUND', `acquisition ${acquisitionId} does not exist`);
   const prior = await store.listDetections({ acquisitionId });
-  if (prior.some((d) => d.algorithmVersion === result.algorithmVersion)) {
+  if (prior.some((d) => d.algorithmVersion === STE_VERSION)) {
     const siteIds = new Set(prior.map((d) => d.siteId).filter((s): s is string => s !== null));
     const sites = (await Promise.all([...siteIds].map((id) => store.getSite(id)))).filter((s): s is Site => s !== null);
-    return { acquisitionId, result, sites, processed: false };
+    return { acquisitionId, result: null, sites, processed: false };
   }
+  const flight = await store.getFlight(acq.flightId);
+  const series = seriesOf(acq.gas ?? 'CH4', await store.getInSituSamples(acquisitionId));
+  const result = estimateSources(series, opts);
   if (result.sources.length === 0) return { acquisitionId, result, sites: [], processed: true };
 
   const existingSites = await store.listSites({ gas: result.gas });
   const items = result.sources.map((src, k) => {
-    const match = associateDetection(
-      { lat: src.lat, lon: src.lon, gas: result.gas, locationSigmaM: src.locationUncertaintyM },
-      existingSites,
-    );
+    // 1-sigma of the position from the 90% ellipse's major axis (chi-square, 2 degrees of freedom).
+    const locationSigmaM = src.locationCi90.semiMajorM / Math.sqrt(4.605170185988091);
+    const match = associateDetection({ lat: src.lat, lon: src.lon, gas: result.gas, locationSigmaM }, existingSites);
     return {
       detection: {
         gas: result.gas,
@@ -136,17 +136,18 @@ export async function processInSituAcquisition(
         enhancementUnit: 'ppm' as const,
         rateKgPerHour: src.rateKgPerHour,
         rateSigmaKgPerHour: src.rateSigmaKgPerHour,
-        method: GRID_LOCATOR_METHOD,
+        method: STE_METHOD,
         algorithmVersion: result.algorithmVersion,
         properties: {
           heightM: src.heightM,
-          locationUncertaintyM: src.locationUncertaintyM,
+          rateKgPerHourCi90: src.rateKgPerHourCi90,
+          locationCi90: src.locationCi90,
           backgroundPpm: result.backgroundPpm,
-          windSpeedMps: result.windSpeedMps,
-          windToDeg: result.windToDeg,
-          stability: result.stability,
-          residualRmsPpm: result.residualRmsPpm,
-          sampleCount: result.sampleCount,
+          sourceCountProbabilities: result.sourceCountProbabilities,
+          windSpeedMps: result.diagnostics.windSpeedMps,
+          windFromDeg: result.diagnostics.windFromDeg,
+          stabilityPosterior: result.diagnostics.stabilityPosterior,
+          sampleCount: result.diagnostics.sampleCount,
         },
       },
       site: match

@@ -8,9 +8,11 @@ export {
   averagingTimeFactor,
   DRAXLER_TIME_SCALE_S,
   draxlerFy,
+  plumeSigmaY,
+} from './lateral.ts';
+export {
   ISC3_SIGMA_Z_MAX_M,
   type PlumeOptions,
-  plumeSigmaY,
   type SigmaScheme,
   sigmaY,
   sigmaZ,

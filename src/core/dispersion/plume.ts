@@ -13,10 +13,11 @@
  *
  * (the multiple-reflection vertical term of Turner's 1970 Workbook and of the ISC3 user's guide,
  * EPA-454/B-95-003b vol. II), summed here until a further block of images adds less than 1e-7 of the
- * sum. Once σz > 1.6·L the plume is taken as well mixed below the
- * lid, C = Q/(√(2π)·u·σy·L)·exp(−y²/2σy²), as ISC3 does; at the switch the image sum and the
- * well-mixed form differ by about 1e-5 (relative), so the switch is smooth. Receptors above the lid
- * get 0 from a source below it (the lid traps the plume).
+ * sum. Once σz > 1.6·L the plume is taken as well mixed below the lid,
+ * C = Q/(√(2π)·u·σy·L)·exp(−y²/2σy²), as ISC3 does; at the switch the image sum and the well-mixed
+ * form differ by about 1e-5 (relative; Poisson summation puts the first neglected Fourier term at
+ * exp(−π²·1.6²/2) ≈ 3e-6), so the switch is smooth. Receptors above the lid get 0 from a source
+ * below it (the lid traps the plume).
  *
  * A source above the lid (H > L): ISC3 assumes such a plume never reaches the ground (zero
  * concentration below the lid), and so does this model: 0 at every receptor at or below the lid.
@@ -29,16 +30,14 @@
 import {
   FAMILY_ISC3_RURAL,
   type PlumeOptions,
-  averagingTimeFactor,
   briggsSigmaY,
   briggsSigmaZ,
   isc3SigmaY,
   isc3SigmaZ,
   sigmaFamily,
-  sigmaThetaRad,
-  sigmaThetaSpreadM,
   stabilityIndex,
 } from './sigmas.ts';
+import { averagingTimeFactor, sigmaThetaRad, sigmaThetaSpreadM } from './lateral.ts';
 import { PlumetraceError } from '../errors.ts';
 
 const INV_TWO_PI = 1 / (2 * Math.PI);
@@ -56,33 +55,43 @@ function kernelWithSigmas(sy: number, sz: number, yM: number, zM: number, h: num
 const SQRT_TWO_PI = Math.sqrt(2 * Math.PI);
 /** σz / L beyond which the plume is taken as well mixed below the lid (ISC3). */
 export const WELL_MIXED_SIGMA_Z_RATIO = 1.6;
-/** Image pairs are added until one adds less than this fraction of the sum. */
+/** Image blocks (the four terms of one n) are added until one adds less than this fraction of the sum. */
 const IMAGE_SUM_REL_TOL = 1e-7;
 /** At σz ≤ 1.6·L about 6 image blocks reach the tolerance; this only bounds the loop. */
 const MAX_IMAGE_BLOCKS = 64;
+/** Images are skipped when the nearest is below e^−19 (5.6e-9) of the n = 0 term (see kernelWithLid). */
+const IMAGES_NEGLIGIBLE_EXPONENT = 19;
 
 /**
  * The plume between the ground and a lid at lidM (see the file comment). The n = 0 terms are computed
  * exactly as kernelWithSigmas does, so a lid far above the plume gives the unbounded plume's numbers.
  * Terms of image block n decrease with n, and each block is less than about half the previous one
  * while σz ≤ 1.6·L, so stopping when a block adds < 1e-7 of the sum leaves an error below 1e-7.
+ * The common cases stay in this small function (so the engine can inline it into the callers' loops
+ * without boxing doubles); the image loop and sources above the lid live in helpers.
  */
 function kernelWithLid(sy: number, sz: number, yM: number, zM: number, h: number, u: number, lidM: number): number {
+  if (h > lidM || zM > lidM) return kernelAboveLid(sy, sz, yM, zM, h, u, lidM);
   const a = yM / sy;
-  if (h > lidM) {
-    if (zM <= lidM) return 0;
-    const dm = (zM - h) / sz;
-    const dl = (zM + h - 2 * lidM) / sz;
-    return (
-      (INV_TWO_PI * Math.exp(-0.5 * a * a) * (Math.exp(-0.5 * dm * dm) + Math.exp(-0.5 * dl * dl))) / (u * sy * sz)
-    );
-  }
-  if (zM > lidM) return 0;
   if (sz > WELL_MIXED_SIGMA_Z_RATIO * lidM) return Math.exp(-0.5 * a * a) / (SQRT_TWO_PI * u * sy * lidM);
   const dm = (zM - h) / sz;
   const dp = (zM + h) / sz;
-  let sum = Math.exp(-0.5 * dm * dm) + Math.exp(-0.5 * dp * dp);
-  const step = (2 * lidM) / sz;
+  const sum = Math.exp(-0.5 * dm * dm) + Math.exp(-0.5 * dp * dp);
+  // For 0 <= z, H <= L the nearest image beyond n = 0 is at min(2L − z − H, 2L − |z − H|) and the
+  // larger n = 0 term is the direct one, at |z − H| (outside that range, always sum the images). When the nearest image is below e^−19 of it,
+  // all further blocks add under 1e-7 (block 1 has 4 terms; later blocks shrink geometrically), and
+  // they are skipped: the common case near the ground short of the lid, and it gives the unbounded
+  // plume's numbers.
+  const near = 2 * lidM - Math.max(zM + h, Math.abs(zM - h));
+  const far = near * near - (zM - h) * (zM - h);
+  const needImages = far <= 2 * IMAGES_NEGLIGIBLE_EXPONENT * sz * sz || zM < 0 || h < 0;
+  const vertical = needImages ? addImages(sum, dm, dp, (2 * lidM) / sz) : sum;
+  return (INV_TWO_PI * Math.exp(-0.5 * a * a) * vertical) / (u * sy * sz);
+}
+
+/** The n = 0 sum plus image blocks n = 1, 2, … until a block adds less than 1e-7 of the sum. */
+function addImages(sum0: number, dm: number, dp: number, step: number): number {
+  let sum = sum0;
   for (let n = 1; n <= MAX_IMAGE_BLOCKS; n++) {
     const s = n * step;
     const t1 = dm - s;
@@ -94,7 +103,16 @@ function kernelWithLid(sy: number, sz: number, yM: number, zM: number, h: number
     sum += block;
     if (block <= IMAGE_SUM_REL_TOL * sum) break;
   }
-  return (INV_TWO_PI * Math.exp(-0.5 * a * a) * sum) / (u * sy * sz);
+  return sum;
+}
+
+/** Receptor or source above the lid: 0 unless both are; then the lid is the plume's reflecting floor. */
+function kernelAboveLid(sy: number, sz: number, yM: number, zM: number, h: number, u: number, lidM: number): number {
+  if (h <= lidM || zM <= lidM) return 0;
+  const a = yM / sy;
+  const dm = (zM - h) / sz;
+  const dl = (zM + h - 2 * lidM) / sz;
+  return (INV_TWO_PI * Math.exp(-0.5 * a * a) * (Math.exp(-0.5 * dm * dm) + Math.exp(-0.5 * dl * dl))) / (u * sy * sz);
 }
 
 /**
@@ -141,11 +159,7 @@ export function decodePlumeOptions(opts: PlumeOptions): DecodedPlumeOptions {
 /** sigma_y (m) of decoded options at xM > 0 in wind u: the curve, scaled for averaging, widened by σθ. */
 export function decodedSigmaY(d: DecodedPlumeOptions, xM: number, u: number): number {
   const sy = (d.isc3 ? isc3SigmaY(d.k, xM) : briggsSigmaY(d.row, xM)) * d.averagingFactor;
-  if (d.sigmaThetaRad > 0) {
-    const st = sigmaThetaSpreadM(d.sigmaThetaRad, xM, u);
-    if (st > sy) return st;
-  }
-  return sy;
+  return d.sigmaThetaRad > 0 ? Math.max(sy, sigmaThetaSpreadM(d.sigmaThetaRad, xM, u)) : sy;
 }
 
 /** sigma_z (m) of decoded options at xM > 0. */
@@ -153,24 +167,46 @@ export function decodedSigmaZ(d: DecodedPlumeOptions, xM: number): number {
   return d.isc3 ? isc3SigmaZ(d.k, xM) : briggsSigmaZ(d.row, xM);
 }
 
-/** The kernel for options with a lid, σθ or averaging time (the general path). */
+/**
+ * The kernel for options with a lid, σθ or averaging time (the general path): one small closure per
+ * sigma family and lid/no lid, so that an engine can inline all of it into a caller's loop (the
+ * path-mean quadrature) without boxing doubles at call boundaries.
+ */
 function generalKernel(d: DecodedPlumeOptions): PlumeKernelFn {
-  const isc3 = d.isc3;
   const k = d.k;
   const row = d.row;
   const avg = d.averagingFactor;
   const theta = d.sigmaThetaRad;
   const lidM = d.lidM;
-  const hasLid = lidM < Number.POSITIVE_INFINITY;
+  if (lidM < Number.POSITIVE_INFINITY) {
+    if (d.isc3) {
+      return (xM, yM, zM, h, u) => {
+        if (!(xM > 0)) return 0;
+        const sy = isc3SigmaY(k, xM) * avg;
+        const st = theta > 0 ? sigmaThetaSpreadM(theta, xM, u) : 0;
+        return kernelWithLid(Math.max(sy, st), isc3SigmaZ(k, xM), yM, zM, h, u, lidM);
+      };
+    }
+    return (xM, yM, zM, h, u) => {
+      if (!(xM > 0)) return 0;
+      const sy = briggsSigmaY(row, xM) * avg;
+      const st = theta > 0 ? sigmaThetaSpreadM(theta, xM, u) : 0;
+      return kernelWithLid(Math.max(sy, st), briggsSigmaZ(row, xM), yM, zM, h, u, lidM);
+    };
+  }
+  if (d.isc3) {
+    return (xM, yM, zM, h, u) => {
+      if (!(xM > 0)) return 0;
+      const sy = isc3SigmaY(k, xM) * avg;
+      const st = theta > 0 ? sigmaThetaSpreadM(theta, xM, u) : 0;
+      return kernelWithSigmas(Math.max(sy, st), isc3SigmaZ(k, xM), yM, zM, h, u);
+    };
+  }
   return (xM, yM, zM, h, u) => {
     if (!(xM > 0)) return 0;
-    let sy = (isc3 ? isc3SigmaY(k, xM) : briggsSigmaY(row, xM)) * avg;
-    if (theta > 0) {
-      const st = sigmaThetaSpreadM(theta, xM, u);
-      if (st > sy) sy = st;
-    }
-    const sz = isc3 ? isc3SigmaZ(k, xM) : briggsSigmaZ(row, xM);
-    return hasLid ? kernelWithLid(sy, sz, yM, zM, h, u, lidM) : kernelWithSigmas(sy, sz, yM, zM, h, u);
+    const sy = briggsSigmaY(row, xM) * avg;
+    const st = theta > 0 ? sigmaThetaSpreadM(theta, xM, u) : 0;
+    return kernelWithSigmas(Math.max(sy, st), briggsSigmaZ(row, xM), yM, zM, h, u);
   };
 }
 
@@ -248,7 +284,7 @@ export function plumeWithSigmas(
   windSpeedMps: number,
   mixingHeightM?: number,
 ): number {
-  if (mixingHeightM !== undefined && mixingHeightM < Number.POSITIVE_INFINITY) {
+  if (mixingHeightM !== undefined && mixingHeightM !== Number.POSITIVE_INFINITY) {
     if (!(mixingHeightM > 0)) {
       throw new PlumetraceError('PT_ERR_BAD_REQUEST', `mixingHeightM must be > 0 (got ${mixingHeightM})`);
     }

@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import { plumeKernel, transportWindMps } from '../dispersion/index.ts';
+import type { PlumetraceError } from '../errors.ts';
+import { distanceM, localFrame } from '../geo/local-frame.ts';
+import { Rng } from '../random.ts';
+import { type InSituSeries, SAMPLE_KIND_PATH } from '../types.ts';
+import { kgPerM3ToPpm } from '../units.ts';
+import { estimateSources } from './ste.ts';
+import { insideEllipse } from './suite.ts';
+
+const frame = localFrame(51.15, -1.44);
+const PPM_PER_KGM3 = kgPerM3ToPpm(1, 'CH4');
+
+interface Src {
+  x: number;
+  y: number;
+  h: number;
+  rateKgPerHour: number;
+}
+
+/** Modelled mole fraction (ppm) at (x, y, z) from sources, wind toward `toDeg` at 10 m speed u10, class D. */
+function model(srcs: Src[], x: number, y: number, z: number, toDeg: number, u10: number): number {
+  const th = (toDeg * Math.PI) / 180;
+  let c = 0;
+  for (const s of srcs) {
+    const dx = x - s.x;
+    const dy = y - s.y;
+    const down = dx * Math.sin(th) + dy * Math.cos(th);
+    const cross = dy * Math.sin(th) - dx * Math.cos(th);
+    const u = transportWindMps(u10, s.h, 'D');
+    c += (plumeKernel(down, cross, z, s.h, u, { stability: 'D' }) * PPM_PER_KGM3 * s.rateKgPerHour) / 3600;
+  }
+  return c;
+}
+
+/** A drone's crosswind transects downwind of the origin (1 Hz, 4 m/s), wind toward `toDeg`. */
+function transects(
+  srcs: Src[],
+  opts: { noisePpm: number; seed: number; toDeg?: number; windNoise?: number },
+): InSituSeries {
+  const toDeg = opts.toDeg ?? 60;
+  const th = (toDeg * Math.PI) / 180;
+  const [ex, ey] = [Math.sin(th), Math.cos(th)];
+  const u10 = 4;
+  const rng = new Rng(opts.seed);
+  const rows: number[][] = [];
+  for (const down of [40, 80, 120, 160]) {
+    for (let cross = -100; cross <= 100; cross += 4) {
+      const x = down * ex + cross * ey;
+      const y = down * ey - cross * ex;
+      rows.push([x, y, 1.9 + model(srcs, x, y, 2, toDeg, u10) + opts.noisePpm * rng.normal()]);
+    }
+  }
+  const n = rows.length;
+  const wn = opts.windNoise ?? 0;
+  const s: InSituSeries = {
+    gas: 'CH4',
+    timeMs: Float64Array.from(rows, (_, i) => Date.UTC(2026, 4, 9, 10) + i * 1000),
+    lat: new Float64Array(n),
+    lon: new Float64Array(n),
+    altM: new Float64Array(n).fill(2),
+    ppm: Float64Array.from(rows, (r) => r[2]),
+    windU: Float64Array.from(rows, () => u10 * ex + wn * rng.normal()),
+    windV: Float64Array.from(rows, () => u10 * ey + wn * rng.normal()),
+    sigmaPpm: new Float64Array(n).fill(Math.max(opts.noisePpm, 1e-3)),
+  };
+  rows.forEach(([x, y], i) => {
+    [s.lat[i], s.lon[i]] = frame.toLatLon(x, y);
+  });
+  return s;
+}
+
+const origin = (src: { lat: number; lon: number }) => distanceM(src.lat, src.lon, 51.15, -1.44);
+const D_ONLY = { stabilityPrior: { D: 1 } };
+
+describe('Bayesian source-term estimation', () => {
+  it('recovers a source from its own noiseless model: position within 3 m and inside its 90% ellipse, rate within 20% and inside its 90% interval', () => {
+    const r = estimateSources(transects([{ x: 0, y: 0, h: 2, rateKgPerHour: 10 }], { noisePpm: 0, seed: 1 }), D_ONLY);
+    expect(r.sources).toHaveLength(1);
+    expect(r.sourceCountProbabilities['1']).toBeGreaterThan(0.9);
+    const [s] = r.sources;
+    expect(origin(s)).toBeLessThan(3);
+    expect(insideEllipse(s, 51.15, -1.44)).toBe(true);
+    // The release height trades off against the rate (ground-level samples): the interval says so.
+    expect(s.rateKgPerHour).toBeGreaterThan(8);
+    expect(s.rateKgPerHour).toBeLessThan(12);
+    expect(s.rateKgPerHourCi90[0]).toBeLessThan(10);
+    expect(s.rateKgPerHourCi90[1]).toBeGreaterThan(10);
+    expect(r.backgroundPpm).toBeCloseTo(1.9, 2);
+    expect(r.algorithmVersion).toMatch(/^insitu-bayes-ais\//);
+  });
+
+  it('with noisy samples and wind, its 90% intervals hold the truth and the rate interval is not absurdly wide', () => {
+    let covered = 0;
+    let rateCovered = 0;
+    const seeds = [1, 2, 3, 4, 5, 6];
+    for (const seed of seeds) {
+      const r = estimateSources(
+        transects([{ x: 0, y: 0, h: 1, rateKgPerHour: 5 }], { noisePpm: 0.05, seed, toDeg: 200, windNoise: 0.3 }),
+        { ...D_ONLY, maxSources: 1 },
+      );
+      expect(r.sources).toHaveLength(1);
+      const [s] = r.sources;
+      expect(origin(s)).toBeLessThan(15);
+      // Inside the 90% ellipse? (Compare the distance with the semi-major axis: conservative.)
+      if (origin(s) <= s.locationCi90.semiMajorM) covered++;
+      if (s.rateKgPerHourCi90[0] <= 5 && 5 <= s.rateKgPerHourCi90[1]) rateCovered++;
+      expect(s.rateKgPerHourCi90[1] / s.rateKgPerHourCi90[0]).toBeLessThan(4);
+    }
+    expect(covered).toBeGreaterThanOrEqual(4);
+    expect(rateCovered).toBeGreaterThanOrEqual(4);
+  });
+
+  it('says there is no source when there is only noise', () => {
+    for (const seed of [1, 2, 3]) {
+      const r = estimateSources(transects([], { noisePpm: 0.05, seed }), D_ONLY);
+      expect(r.sources).toHaveLength(0);
+      expect(r.sourceCountProbabilities['0']).toBeGreaterThan(0.5);
+      expect(r.backgroundPpm).toBeCloseTo(1.9, 1);
+    }
+  });
+
+  it('prefers two sources when two plumes are clearly there, and places both', () => {
+    const truth = [
+      { x: 0, y: 0, h: 1, rateKgPerHour: 8 },
+      { x: 45, y: -30, h: 1, rateKgPerHour: 6 },
+    ];
+    const r = estimateSources(transects(truth, { noisePpm: 0.03, seed: 7, toDeg: 0 }), D_ONLY);
+    expect(r.sourceCountProbabilities['2']).toBeGreaterThan(0.5);
+    expect(r.sources).toHaveLength(2);
+    for (const t of truth) {
+      const [lat, lon] = frame.toLatLon(t.x, t.y);
+      const nearest = Math.min(...r.sources.map((s) => distanceM(s.lat, s.lon, lat, lon)));
+      expect(nearest).toBeLessThan(10);
+    }
+  });
+
+  it('uses path samples: the mean along each beam', () => {
+    // Two beams across the plume and two along it (either side of the centre line, so that the
+    // crosswind position has one answer), 1-minute means for 20 minutes.
+    const toDeg = 90;
+    const src = [{ x: 0, y: 0, h: 0.5, rateKgPerHour: 2 }];
+    const beams = [
+      [60, -40, 60, 40],
+      [90, -50, 90, 30],
+      [40, 10, 120, 10],
+      [40, -15, 120, -15],
+    ];
+    const rng = new Rng(3);
+    const rows: { t: number; b: number[]; ppm: number }[] = [];
+    for (let m = 0; m < 20; m++) {
+      for (const b of beams) {
+        let acc = 0;
+        const steps = 400;
+        for (let k = 0; k < steps; k++) {
+          const f = (k + 0.5) / steps;
+          acc += model(src, b[0] + f * (b[2] - b[0]), b[1] + f * (b[3] - b[1]), 1.5, toDeg, 3) / steps;
+        }
+        rows.push({ t: Date.UTC(2026, 4, 9, 12, m, 30), b, ppm: 1.95 + acc + 0.002 * rng.normal() });
+      }
+    }
+    const n = rows.length;
+    const series: InSituSeries = {
+      gas: 'CH4',
+      timeMs: Float64Array.from(rows, (r) => r.t),
+      lat: new Float64Array(n),
+      lon: new Float64Array(n),
+      altM: new Float64Array(n).fill(1.5),
+      ppm: Float64Array.from(rows, (r) => r.ppm),
+      windU: new Float64Array(n).fill(3),
+      windV: new Float64Array(n).fill(0),
+      sigmaPpm: new Float64Array(n).fill(0.002),
+      kind: new Uint8Array(n).fill(SAMPLE_KIND_PATH),
+      lat2: new Float64Array(n),
+      lon2: new Float64Array(n),
+      alt2M: new Float64Array(n).fill(1.5),
+    };
+    rows.forEach((r, i) => {
+      [series.lat[i], series.lon[i]] = frame.toLatLon(r.b[0], r.b[1]);
+      [series.lat2![i], series.lon2![i]] = frame.toLatLon(r.b[2], r.b[3]);
+    });
+    const r = estimateSources(series, { ...D_ONLY, maxSources: 1 });
+    expect(r.diagnostics.pathSamples).toBe(n);
+    expect(r.sources).toHaveLength(1);
+    const [est] = r.sources;
+    // The beams pin the source's crosswind position (north here, the wind blows east) much better
+    // than its distance upwind; the ellipse must hold the truth.
+    const north = (est.lat - 51.15) * frame.metresPerDegLat;
+    expect(Math.abs(north)).toBeLessThan(5);
+    expect(insideEllipse(est, 51.15, -1.44)).toBe(true);
+    expect(est.rateKgPerHour / 2).toBeGreaterThan(0.5);
+    expect(est.rateKgPerHour / 2).toBeLessThan(2);
+  });
+
+  it('is reproducible for a seed', () => {
+    const s = transects([{ x: 0, y: 0, h: 2, rateKgPerHour: 3 }], { noisePpm: 0.05, seed: 9 });
+    const a = estimateSources(s, { ...D_ONLY, seed: 5 });
+    const b = estimateSources(s, { ...D_ONLY, seed: 5 });
+    expect(b.sources).toEqual(a.sources);
+    expect(b.sourceCountProbabilities).toEqual(a.sourceCountProbabilities);
+  });
+
+  it('errors clearly on all-NaN concentrations and missing wind, and takes a given wind', () => {
+    const s = transects([{ x: 0, y: 0, h: 2, rateKgPerHour: 4 }], { noisePpm: 0.02, seed: 1 });
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as PlumetraceError).code;
+      }
+      return 'none';
+    };
+    expect(code(() => estimateSources({ ...s, ppm: s.ppm.map(() => Number.NaN) }, D_ONLY))).toBe(
+      'PT_ERR_TOO_FEW_SAMPLES',
+    );
+    expect(code(() => estimateSources({ ...s, windU: undefined, windV: undefined }, D_ONLY))).toBe('PT_ERR_NO_WIND');
+    const given = estimateSources(
+      { ...s, windU: undefined, windV: undefined },
+      { ...D_ONLY, wind: { speedMps: 4, toDeg: 60 }, maxSources: 1 },
+    );
+    expect(given.sources).toHaveLength(1);
+    expect(origin(given.sources[0])).toBeLessThan(10);
+  });
+});

@@ -1,0 +1,1217 @@
+/**
+ * Bayesian source-term estimation for in-situ point and open-path samples.
+ *
+ * Posterior over the source position (x, y), release height h, the error δ of the mean wind
+ * direction, and (when not given) the stability class; the rates and background are integrated out
+ * analytically and the model error is learned (likelihood.ts). Position is searched smartly:
+ *   1. a coarse-to-fine grid of profile least-squares fits finds the mode(s) per stability class;
+ *   2. adaptive importance sampling: a Student-t proposal around each mode (plus a defensive uniform
+ *      component) is drawn, re-fitted to the weighted draws, and drawn again; the second batch
+ *      gives the posterior and the model evidence.
+ * The same machinery with two sources (δ shared) gives the evidence of the two-source model; the
+ * background-only model's evidence is analytic. Wind-speed error scales every rate, so it is applied
+ * to the rate draws as a log-normal factor.
+ */
+import { PlumetraceError } from '../errors.ts';
+import type { Terrain } from '../dispersion/index.ts';
+import { Rng } from '../random.ts';
+import type { InSituSeries, StabilityClass } from '../types.ts';
+import {
+  type HyperGrid,
+  type KernelContext,
+  type Marginal,
+  type SourcePosition,
+  normalCdf,
+  type Workspace,
+  hyperGrid,
+  kernelContext,
+  kernelRows,
+  marginal,
+  workspace,
+} from './likelihood.ts';
+import { type PreparedObservations, type WindOverride, prepareObservations } from './observations.ts';
+import { stabilityPrior } from './stability-prior.ts';
+
+export const STE_METHOD = 'insitu-bayes-ais';
+export const STE_VERSION = `${STE_METHOD}/0.1.0`;
+
+export interface SteOptions {
+  /** Prior probability of each stability class; default: from σθ or Turner's table (stability-prior.ts). */
+  stabilityPrior?: Partial<Record<StabilityClass, number>>;
+  terrain?: Terrain;
+  /** A single wind for all rows (when they carry none). */
+  wind?: WindOverride;
+  /** Search bounds [minLon, minLat, maxLon, maxLat]; default: the samples' extent with a wide margin. */
+  area?: [number, number, number, number];
+  /** Largest number of simultaneous sources considered (0, 1 or 2; default 2). */
+  maxSources?: number;
+  /** Height above ground of the wind measurement (m, default 10: the meteorological standard). */
+  windHeightM?: number;
+  /** Upper bound of the release-height prior (m, default 10). */
+  heightMaxM?: number;
+  /** Prior probabilities of 0, 1 and 2 sources (default 0.45, 0.45, 0.1: two simultaneous sources are rarer). */
+  sourceCountPrior?: [number, number, number];
+  /** Importance samples per batch (default 1000). */
+  samples?: number;
+  seed?: number;
+  onProgress?: (fraction: number) => void;
+}
+
+export interface SteSource {
+  lat: number;
+  lon: number;
+  heightM: number;
+  rateKgPerHour: number;
+  rateSigmaKgPerHour: number;
+  rateKgPerHourCi90: [number, number];
+  locationCi90: { semiMajorM: number; semiMinorM: number; azimuthDeg: number };
+}
+
+export interface SteResult {
+  gas: string;
+  backgroundPpm: number;
+  sources: SteSource[];
+  sourceCountProbabilities: { '0': number; '1': number; '2': number };
+  algorithmVersion: string;
+  elapsedMs: number;
+  diagnostics: {
+    sampleCount: number;
+    pathSamples: number;
+    windSpeedMps: number;
+    windFromDeg: number;
+    windDirectionSigmaDeg: number;
+    windSpeedRelSigma: number;
+    stabilityPrior: Partial<Record<StabilityClass, number>>;
+    stabilityBasis: string;
+    stabilityPosterior: Partial<Record<StabilityClass, number>>;
+    logEvidence: [number, number, number];
+    effectiveSampleSize: [number, number];
+    noiseScalePpm: number;
+    /** Forward-model evaluations (kernel vectors) the estimate took. */
+    modelEvaluations: number;
+  };
+}
+
+const CLASSES: StabilityClass[] = ['A', 'B', 'C', 'D', 'E', 'F'];
+const CHI2_2DOF_90 = 4.605170185988091;
+
+interface Ctx {
+  obs: PreparedObservations;
+  hyper: HyperGrid;
+  ws: Workspace;
+  kctx: Map<StabilityClass, KernelContext>;
+  area: SearchArea;
+  hMax: number;
+  sigmaDelta: number;
+  rng: Rng;
+  k1: Float64Array;
+  k2: Float64Array;
+  d1: Float64Array;
+  d2: Float64Array;
+  evals: number;
+}
+
+/** One importance draw: class, source(s), δ, and its log weight and rate moments. */
+interface Draw {
+  cls: StabilityClass;
+  src: SourcePosition[];
+  delta: number;
+  /** log weight; for proposal draws log T − log q. */
+  logW: number;
+  /** log of the unnormalised posterior (likelihood × prior) and of the proposal density. */
+  logT: number;
+  logQ: number;
+  m: Marginal;
+}
+
+/** Everything the estimate needs that follows from the data and the options alone. */
+function makeContext(series: InSituSeries, options: SteOptions) {
+  const obs = prepareObservations(series, options.wind);
+  const hyper = hyperGrid(obs);
+  const auto = options.stabilityPrior ? null : stabilityPrior(series, obs.meanSpeedMps);
+  const prior = normalisePrior(options.stabilityPrior ?? auto!.prior);
+  const terrain = options.terrain ?? 'rural';
+  const kctx = new Map<StabilityClass, KernelContext>();
+  for (const c of Object.keys(prior) as StabilityClass[]) {
+    kctx.set(c, kernelContext(obs, series.gas, c, terrain, series.averagingS, options.windHeightM ?? 10));
+  }
+  const independentMinutes = Math.max(1, obs.durationS / 60);
+  // Error of the mean wind direction: its scatter over the survey (minute-scale decorrelation) and a
+  // 5° floor for how well one anemometer represents the wind that carried the plume.
+  const fiveDeg = (5 * Math.PI) / 180;
+  const sigmaDelta = obs.windFromRows
+    ? Math.hypot(obs.rawDirStdRad / Math.sqrt(independentMinutes), fiveDeg)
+    : (10 * Math.PI) / 180;
+  const speedRelSigma = obs.windFromRows
+    ? Math.hypot(obs.rawSpeedStdMps / obs.meanSpeedMps / Math.sqrt(independentMinutes), 0.1)
+    : 0.15;
+  const ctx: Ctx = {
+    obs,
+    hyper,
+    ws: workspace(obs.n, hyper),
+    kctx,
+    area: searchArea(obs, options.area),
+    hMax: Math.max(0.1, options.heightMaxM ?? 10),
+    sigmaDelta,
+    rng: new Rng(options.seed ?? 1),
+    k1: new Float64Array(obs.n),
+    k2: new Float64Array(obs.n),
+    d1: new Float64Array(obs.n),
+    d2: new Float64Array(obs.n),
+    evals: 0,
+  };
+  return { ctx, obs, hyper, prior, auto, speedRelSigma };
+}
+
+/**
+ * The one-source posterior density the estimator samples, for comparisons (the benchmark runs a
+ * plain random-walk Metropolis sampler on it): v = [x, y, h, δ] in the local frame (m, m, m, rad),
+ * stability fixed to the prior's most probable class.
+ */
+export function oneSourcePosterior(series: InSituSeries, options: SteOptions = {}) {
+  const { ctx, prior } = makeContext(series, options);
+  const cls = (Object.entries(prior) as [StabilityClass, number][]).sort((a, b) => b[1] - a[1])[0][0];
+  const vec = new Float64Array(3);
+  const hs = new Float64Array(1);
+  return {
+    logDensity(v: Float64Array): number {
+      vec[0] = v[0];
+      vec[1] = v[1];
+      vec[2] = v[3];
+      hs[0] = v[2];
+      const lp = logPriorOf(ctx, prior, 1, cls, vec, hs);
+      return Number.isFinite(lp) ? logTarget(ctx, cls, 1, vec, hs).m.logZ + lp : Number.NEGATIVE_INFINITY;
+    },
+    /** A uniform draw from the prior's support. */
+    draw(u: () => number): Float64Array {
+      const a = ctx.area;
+      const [x, y] = areaPoint(a, a.d0 + u() * (a.d1 - a.d0), a.c0 + u() * (a.c1 - a.c0));
+      return Float64Array.of(x, y, u() * ctx.hMax, 0);
+    },
+    toLatLon: (x: number, y: number) => ctx.obs.frame.toLatLon(x, y),
+    toXY: (lat: number, lon: number) => ctx.obs.frame.toXY(lat, lon),
+  };
+}
+
+export function estimateSources(series: InSituSeries, options: SteOptions = {}): SteResult {
+  const t0 = performance.now();
+  const progress = options.onProgress ?? (() => {});
+  const maxSources = Math.max(0, Math.min(2, options.maxSources ?? 2));
+  const nSamples = Math.max(200, options.samples ?? 1000);
+  const { ctx, obs, hyper, prior, auto, speedRelSigma } = makeContext(series, options);
+  const sigmaDelta = ctx.sigmaDelta;
+  const countPrior = options.sourceCountPrior ?? [0.45, 0.45, 0.1];
+
+  // Modes of the one-source model per stability class (profile least squares).
+  const modes1 = maxSources >= 1 ? (Object.keys(prior) as StabilityClass[]).map((cls) => findMode(ctx, cls, null)) : [];
+  progress(0.25);
+
+  // Model 0: background only.
+  const m0 = marginal(obs, hyper, [], ctx.ws);
+  const logZ: [number, number, number] = [m0.logZ, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  const ess: [number, number] = [0, 0];
+
+  // Model 1.
+  let post1: Draw[] = [];
+  if (maxSources >= 1) {
+    const r = importanceSample(ctx, prior, modes1, 1, nSamples, (f) => progress(0.25 + 0.3 * f));
+    post1 = r.draws;
+    logZ[1] = r.logZ;
+    ess[0] = r.ess;
+  }
+  progress(0.55);
+
+  // Model 2 (two simultaneous sources), around the best single source and the best second one.
+  let post2: Draw[] = [];
+  if (maxSources >= 2 && post1.length > 0) {
+    const best = modes1.reduce((a, b) => (b.rss < a.rss ? b : a));
+    const second = findMode(ctx, best.cls, best);
+    const r = importanceSample(ctx, { [best.cls]: 1 }, [{ ...best, pair: second }], 2, nSamples, (f) =>
+      progress(0.6 + 0.35 * f),
+    );
+    post2 = r.draws;
+    logZ[2] = r.logZ + Math.LN2; // two labellings of the same pair
+    ess[1] = r.ess;
+  }
+  progress(0.97);
+
+  const logPost = logZ.map((z, k) => z + Math.log(countPrior[k]));
+  const mx = Math.max(...logPost);
+  const w = logPost.map((l) => (Number.isFinite(l) ? Math.exp(l - mx) : 0));
+  const sw = w.reduce((a, b) => a + b, 0);
+  const probs = w.map((v) => v / sw) as [number, number, number];
+  const kBest = probs.indexOf(Math.max(...probs));
+
+  const draws = kBest === 2 ? post2 : kBest === 1 ? post1 : [];
+  const sources = kBest === 0 ? [] : summarise(ctx, draws, kBest, speedRelSigma);
+  const backgroundPpm = kBest === 0 ? m0.backgroundMean : weightedMean(draws, (d) => d.m.backgroundMean);
+  const stabilityPosterior: Partial<Record<StabilityClass, number>> = {};
+  if (post1.length > 0) {
+    const tw = normalisedWeights(post1);
+    post1.forEach((d, i) => {
+      stabilityPosterior[d.cls] = (stabilityPosterior[d.cls] ?? 0) + tw[i];
+    });
+  }
+  progress(1);
+  const windFromDeg = ((((obs.meanToRad * 180) / Math.PI + 180) % 360) + 360) % 360;
+  return {
+    gas: series.gas,
+    backgroundPpm,
+    sources,
+    sourceCountProbabilities: { '0': probs[0], '1': probs[1], '2': probs[2] },
+    algorithmVersion: STE_VERSION,
+    elapsedMs: performance.now() - t0,
+    diagnostics: {
+      sampleCount: obs.n,
+      pathSamples: obs.pathRows,
+      windSpeedMps: obs.meanSpeedMps,
+      windFromDeg,
+      windDirectionSigmaDeg: (sigmaDelta * 180) / Math.PI,
+      windSpeedRelSigma: speedRelSigma,
+      stabilityPrior: prior,
+      stabilityBasis: auto ? auto.basis : 'given',
+      stabilityPosterior,
+      logEvidence: logZ,
+      effectiveSampleSize: ess,
+      noiseScalePpm: hyper.noiseScalePpm,
+      modelEvaluations: ctx.evals,
+    },
+  };
+}
+
+function normalisePrior(p: Partial<Record<StabilityClass, number>>): Partial<Record<StabilityClass, number>> {
+  const out: Partial<Record<StabilityClass, number>> = {};
+  let s = 0;
+  for (const c of CLASSES) s += Math.max(0, p[c] ?? 0);
+  if (!(s > 0)) throw new PlumetraceError('PT_ERR_BAD_REQUEST', 'the stability prior gives no class a positive weight');
+  for (const c of CLASSES) if ((p[c] ?? 0) > 0) out[c] = (p[c] ?? 0) / s;
+  return out;
+}
+
+/**
+ * The region the prior spreads the source over: a rectangle with axes (d, c) = (along, across) a
+ * unit vector (ux, uy). d = x·ux + y·uy, c = y·ux − x·uy; x = d·ux − c·uy, y = d·uy + c·ux.
+ */
+interface SearchArea {
+  ux: number;
+  uy: number;
+  d0: number;
+  d1: number;
+  c0: number;
+  c1: number;
+}
+
+const alongOf = (a: SearchArea, x: number, y: number) => x * a.ux + y * a.uy;
+const acrossOf = (a: SearchArea, x: number, y: number) => y * a.ux - x * a.uy;
+const areaPoint = (a: SearchArea, d: number, c: number): [number, number] => [d * a.ux - c * a.uy, d * a.uy + c * a.ux];
+const insideArea = (a: SearchArea, x: number, y: number) => {
+  const d = alongOf(a, x, y);
+  const c = acrossOf(a, x, y);
+  return d >= a.d0 && d <= a.d1 && c >= a.c0 && c <= a.c1;
+};
+
+/**
+ * The given bounds, or by default the region a survey can see a source in: from the downwind edge of
+ * the samples to well upwind of them (the larger of 100 m and the samples' extent), and across the
+ * samples' crosswind span with a 20% margin. The source-count probabilities refer to this region.
+ */
+function searchArea(obs: PreparedObservations, area?: [number, number, number, number]): SearchArea {
+  if (area) {
+    const [minLon, minLat, maxLon, maxLat] = area;
+    const [minX, minY] = obs.frame.toXY(minLat, minLon);
+    const [maxX, maxY] = obs.frame.toXY(maxLat, maxLon);
+    // Axes east (d) and north (c = y·1 − x·0 with ux = 1, uy = 0).
+    return { ux: 1, uy: 0, d0: minX, d1: maxX, c0: minY, c1: maxY };
+  }
+  const a: SearchArea = { ux: Math.sin(obs.meanToRad), uy: Math.cos(obs.meanToRad), d0: 0, d1: 0, c0: 0, c1: 0 };
+  let [d0, d1, c0, c1] = [
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+  ];
+  for (let j = 0; j < obs.rx.length; j++) {
+    const d = alongOf(a, obs.rx[j], obs.ry[j]);
+    const c = acrossOf(a, obs.rx[j], obs.ry[j]);
+    d0 = Math.min(d0, d);
+    d1 = Math.max(d1, d);
+    c0 = Math.min(c0, c);
+    c1 = Math.max(c1, c);
+  }
+  const upwind = Math.max(100, d1 - d0, c1 - c0);
+  const across = Math.max(20, 0.2 * (c1 - c0));
+  return { ...a, d0: d0 - upwind, d1: d1 + 5, c0: c0 - across, c1: c1 + across };
+}
+
+// ---- mode search: coarse-to-fine profile least squares ----------------------------------------
+
+interface Mode {
+  cls: StabilityClass;
+  src: SourcePosition;
+  rss: number;
+  /** Weighted mean and covariance (x, y, h) of the candidates near the mode. */
+  mean: Float64Array;
+  cov: Float64Array;
+  pair?: Mode;
+}
+
+/**
+ * Residual sum of squares of the best non-negative fit of background + rates·kernels (weights from
+ * the stated noise plus the noise scale), for the search only.
+ */
+function profileRss(ctx: Ctx, kernels: Float64Array[]): number {
+  const { y } = ctx.obs;
+  const n = ctx.obs.n;
+  const s02 = ctx.hyper.noiseScalePpm ** 2;
+  const K = kernels.length;
+  if (K === 1) {
+    const k = kernels[0];
+    let sw = 0;
+    let sk = 0;
+    let skk = 0;
+    let sy = 0;
+    let sky = 0;
+    let syy = 0;
+    for (let i = 0; i < n; i++) {
+      const w = 1 / (ctx.obs.instrVar[i] + s02);
+      const ki = k[i];
+      const yi = y[i];
+      sw += w;
+      sk += w * ki;
+      skk += w * ki * ki;
+      sy += w * yi;
+      sky += w * ki * yi;
+      syy += w * yi * yi;
+    }
+    const det = sw * skk - sk * sk;
+    let q = det > 1e-300 ? (sw * sky - sk * sy) / det : 0;
+    if (!(q > 0)) q = 0;
+    const b = (sy - q * sk) / sw;
+    return syy - 2 * b * sy - 2 * q * sky + b * b * sw + 2 * b * q * sk + q * q * skk;
+  }
+  // Two sources: solve the 3×3 normal equations, dropping a negative rate.
+  const [ka, kb] = kernels;
+  const G = new Float64Array(9);
+  const g = new Float64Array(3);
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const w = 1 / (ctx.obs.instrVar[i] + s02);
+    const a = ka[i];
+    const b = kb[i];
+    const yi = y[i];
+    G[0] += w;
+    G[1] += w * a;
+    G[2] += w * b;
+    G[4] += w * a * a;
+    G[5] += w * a * b;
+    G[8] += w * b * b;
+    g[0] += w * yi;
+    g[1] += w * a * yi;
+    g[2] += w * b * yi;
+    syy += w * yi * yi;
+  }
+  const rssOf = (b: number, qa: number, qb: number) =>
+    syy -
+    2 * (b * g[0] + qa * g[1] + qb * g[2]) +
+    b * b * G[0] +
+    qa * qa * G[4] +
+    qb * qb * G[8] +
+    2 * (b * qa * G[1] + b * qb * G[2] + qa * qb * G[5]);
+  const fit1 = (gi: number, Gii: number, G0i: number): [number, number] => {
+    const det = G[0] * Gii - G0i * G0i;
+    let q = det > 1e-300 ? (G[0] * gi - G0i * g[0]) / det : 0;
+    if (!(q > 0)) q = 0;
+    return [(g[0] - q * G0i) / G[0], q];
+  };
+  // Full solve by Cramer's rule.
+  const m00 = G[0];
+  const m01 = G[1];
+  const m02 = G[2];
+  const m11 = G[4];
+  const m12 = G[5];
+  const m22 = G[8];
+  const det = m00 * (m11 * m22 - m12 * m12) - m01 * (m01 * m22 - m12 * m02) + m02 * (m01 * m12 - m11 * m02);
+  let best = Number.POSITIVE_INFINITY;
+  if (Math.abs(det) > 1e-300) {
+    const b =
+      (g[0] * (m11 * m22 - m12 * m12) - m01 * (g[1] * m22 - m12 * g[2]) + m02 * (g[1] * m12 - m11 * g[2])) / det;
+    const qa =
+      (m00 * (g[1] * m22 - m12 * g[2]) - g[0] * (m01 * m22 - m12 * m02) + m02 * (m01 * g[2] - g[1] * m02)) / det;
+    const qb =
+      (m00 * (m11 * g[2] - g[1] * m12) - m01 * (m01 * g[2] - g[1] * m02) + g[0] * (m01 * m12 - m11 * m02)) / det;
+    if (qa >= 0 && qb >= 0) best = rssOf(b, qa, qb);
+  }
+  if (!Number.isFinite(best)) {
+    const [ba, qa] = fit1(g[1], m11, m01);
+    const [bb, qb] = fit1(g[2], m22, m02);
+    best = Math.min(rssOf(ba, qa, 0), rssOf(bb, 0, qb));
+  }
+  return best;
+}
+
+/** Finds the best single source (fixed: null) or the best second source beside `fixed`. */
+function findMode(ctx: Ctx, cls: StabilityClass, fixed: Mode | null): Mode {
+  const kc = ctx.kctx.get(cls)!;
+  const { area, hMax } = ctx;
+  const heights = fixed ? [0, hMax / 2] : [0, hMax / 3, hMax];
+  const fixedK = new Float64Array(ctx.obs.n);
+  type Cand = { x: number; y: number; h: number; rss: number; final: boolean };
+  const evaluated: Cand[] = [];
+  const evalAt = (x: number, y: number, h: number): Cand => {
+    kernelRows(kc, { x, y, h }, 0, ctx.k1);
+    ctx.evals++;
+    const rss = profileRss(ctx, fixed ? [fixedK, ctx.k1] : [ctx.k1]);
+    const c = { x, y, h, rss, final: kc.syScale === 1 };
+    evaluated.push(c);
+    return c;
+  };
+  // Two coarse grids — widened plumes (a smoothed likelihood that leads to the right basin when the
+  // plume is narrow) and the physical plumes (when widening blurs away what the geometry tells) —
+  // then refinement around the best distinct cells of each, the widened ones narrowing step by step.
+  const schedules = [
+    [3, 2.2, 1.6, 1.25, 1],
+    [1, 1, 1, 1, 1],
+  ];
+  const cells = fixed ? 12 : 14;
+  const stepD = (area.d1 - area.d0) / (cells - 1);
+  const stepC = (area.c1 - area.c0) / (cells - 1);
+  const finals: Cand[] = [];
+  for (const widening of schedules) {
+    kc.syScale = widening[0];
+    if (fixed) kernelRows(kc, fixed.src, 0, fixedK);
+    const coarse: Cand[] = [];
+    for (let a = 0; a < cells; a++) {
+      for (let b = 0; b < cells; b++) {
+        const [x, y] = areaPoint(area, area.d0 + a * stepD, area.c0 + b * stepC);
+        for (const h of heights) coarse.push(evalAt(x, y, h));
+      }
+    }
+    coarse.sort((p, q) => p.rss - q.rss);
+    const seeds: Cand[] = [];
+    for (const c of coarse) {
+      if (seeds.length >= 2) break;
+      if (seeds.every((s) => Math.hypot(s.x - c.x, s.y - c.y) > 1.5 * Math.max(stepD, stepC))) seeds.push(c);
+    }
+    for (const seed of seeds) {
+      let cur = seed;
+      // Refine on the same (d, c) axes as the coarse grid.
+      let sd = stepD;
+      let sc = stepC;
+      let sh = hMax / 4;
+      for (let level = 0; level + 1 < widening.length; level++) {
+        kc.syScale = widening[level + 1];
+        if (fixed) kernelRows(kc, fixed.src, 0, fixedK);
+        cur = evalAt(cur.x, cur.y, cur.h);
+        const center = cur;
+        for (let a = -2; a <= 2; a++) {
+          for (let b = -2; b <= 2; b++) {
+            for (const dh of [-1, 0, 1]) {
+              if (a === 0 && b === 0 && dh === 0) continue;
+              const h = Math.min(hMax, Math.max(0, center.h + dh * sh));
+              const [dx, dy] = areaPoint(area, (a * sd) / 2.5, (b * sc) / 2.5);
+              const c = evalAt(center.x + dx, center.y + dy, h);
+              if (c.rss < cur.rss) cur = c;
+            }
+          }
+        }
+        sd /= 2.5;
+        sc /= 2.5;
+        sh /= 2;
+      }
+      finals.push(cur);
+    }
+  }
+  kc.syScale = 1;
+  const best = finals.reduce((a, b) => (b.rss < a.rss ? b : a));
+  // Only candidates of the physical model (the last level) describe the mode's neighbourhood.
+  evaluated.splice(0, evaluated.length, ...evaluated.filter((c) => c.final));
+  // Local cloud: candidates weighted by their profile likelihood (noise scale from the best fit).
+  const s2 = Math.max(best.rss / Math.max(1, ctx.obs.n - 2), 1e-300);
+  const mean = new Float64Array(3);
+  const cov = new Float64Array(9);
+  let sw = 0;
+  for (const c of evaluated) {
+    const w = Math.exp(-(c.rss - best.rss) / (2 * s2));
+    if (w < 1e-6) continue;
+    sw += w;
+    mean[0] += w * c.x;
+    mean[1] += w * c.y;
+    mean[2] += w * c.h;
+  }
+  for (let i = 0; i < 3; i++) mean[i] /= sw;
+  for (const c of evaluated) {
+    const w = Math.exp(-(c.rss - best.rss) / (2 * s2));
+    if (w < 1e-6) continue;
+    const d = [c.x - mean[0], c.y - mean[1], c.h - mean[2]];
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) cov[i * 3 + j] += (w * d[i] * d[j]) / sw;
+  }
+  return {
+    cls,
+    src: { x: best.x, y: best.y, h: best.h },
+    rss: best.rss,
+    mean: Float64Array.of(best.x, best.y, best.h),
+    cov,
+  };
+}
+
+// ---- adaptive importance sampling ----------------------------------------------------------
+//
+// Continuous proposal over v = [x1, y1, (x2, y2,) δ] — a Student-t per stability class, started
+// from a Laplace approximation at the mode and re-fitted to the first batch — and per source a
+// height proposal: half uniform over [0, hMax], half a truncated normal around the mode's height.
+
+interface Component {
+  cls: StabilityClass;
+  weight: number;
+  mean: Float64Array;
+  chol: Float64Array;
+  logDet: number;
+  hMean: Float64Array;
+  hSd: Float64Array;
+}
+
+const T_DOF = 5;
+const DEFENSIVE = 0.1;
+
+function choleskyLower(S: Float64Array, d: number): { L: Float64Array; logDet: number; ok: boolean } {
+  const L = new Float64Array(d * d);
+  let logDet = 0;
+  let ok = true;
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = S[i * d + j];
+      for (let k = 0; k < j; k++) s -= L[i * d + k] * L[j * d + k];
+      if (i === j) {
+        if (!(s > 0)) ok = false;
+        const v = Math.max(s, 1e-12);
+        L[i * d + i] = Math.sqrt(v);
+        logDet += Math.log(v);
+      } else {
+        L[i * d + j] = s / L[j * d + j];
+      }
+    }
+  }
+  return { L, logDet, ok };
+}
+
+function logGammaHalfInt(k: number): number {
+  // log Γ(k/2) for an integer k ≥ 1.
+  let r = k % 2 === 0 ? 0 : 0.5 * Math.log(Math.PI);
+  for (let m = k % 2 === 0 ? 1 : 0.5; m < k / 2; m += 1) r += Math.log(m);
+  return r;
+}
+
+function tLogDensity(c: Component, x: Float64Array, d: number): number {
+  const z = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let s = x[i] - c.mean[i];
+    for (let k = 0; k < i; k++) s -= c.chol[i * d + k] * z[k];
+    z[i] = s / c.chol[i * d + i];
+  }
+  let q = 0;
+  for (let i = 0; i < d; i++) q += z[i] * z[i];
+  const nu = T_DOF;
+  return (
+    logGammaHalfInt(nu + d) -
+    logGammaHalfInt(nu) -
+    (d / 2) * Math.log(nu * Math.PI) -
+    0.5 * c.logDet -
+    ((nu + d) / 2) * Math.log(1 + q / nu)
+  );
+}
+
+function tSample(c: Component, d: number, rng: Rng, out: Float64Array): void {
+  let chi = 0;
+  for (let k = 0; k < T_DOF; k++) {
+    const z = rng.normal();
+    chi += z * z;
+  }
+  const scale = Math.sqrt(T_DOF / chi);
+  const z = new Float64Array(d);
+  for (let i = 0; i < d; i++) z[i] = rng.normal() * scale;
+  for (let i = 0; i < d; i++) {
+    let s = c.mean[i];
+    for (let k = 0; k <= i; k++) s += c.chol[i * d + k] * z[k];
+    out[i] = s;
+  }
+}
+
+/** Density on [0, hMax] of the height proposal: half uniform, half a truncated normal. */
+function heightLogDensity(h: number, mean: number, sd: number, hMax: number): number {
+  const tn =
+    Math.exp(-0.5 * ((h - mean) / sd) ** 2) /
+    (sd * Math.sqrt(2 * Math.PI) * Math.max(1e-12, normalCdf((hMax - mean) / sd) - normalCdf(-mean / sd)));
+  return Math.log(0.5 / hMax + 0.5 * tn);
+}
+
+function heightSample(mean: number, sd: number, hMax: number, rng: Rng): number {
+  if (rng.uniform() < 0.5) return rng.uniform() * hMax;
+  for (let t = 0; t < 100; t++) {
+    const h = rng.normal(mean, sd);
+    if (h >= 0 && h <= hMax) return h;
+  }
+  return Math.min(hMax, Math.max(0, mean));
+}
+
+/** Log posterior density (up to the position prior, constant over the area) at v with heights hs. */
+function logTarget(
+  ctx: Ctx,
+  cls: StabilityClass,
+  K: number,
+  v: Float64Array,
+  hs: Float64Array,
+): { lp: number; m: Marginal } {
+  const kc = ctx.kctx.get(cls)!;
+  const delta = v[2 * K];
+  const kernels = [ctx.k1, ctx.k2].slice(0, K);
+  const derivs = [ctx.d1, ctx.d2].slice(0, K);
+  for (let k = 0; k < K; k++) kernelRows(kc, { x: v[2 * k], y: v[2 * k + 1], h: hs[k] }, delta, kernels[k], derivs[k]);
+  ctx.evals++;
+  const m = marginal(ctx.obs, ctx.hyper, kernels, ctx.ws, derivs);
+  return { lp: m.logZ - (0.5 * delta * delta) / (ctx.sigmaDelta * ctx.sigmaDelta), m };
+}
+
+/**
+ * Laplace approximation at the mode: a compass search to the maximum of the log posterior (over
+ * positions, heights and δ), finite-difference steps adapted per coordinate to the local curvature,
+ * and the inverse negative Hessian (over positions and δ) as covariance.
+ */
+function laplace(
+  ctx: Ctx,
+  cls: StabilityClass,
+  K: number,
+  v0: Float64Array,
+  h0: Float64Array,
+): { mean: Float64Array; cov: Float64Array; hs: Float64Array } {
+  const d = 2 * K + 1;
+  const hs = Float64Array.from(h0);
+  let v = Float64Array.from(v0);
+  const f = (vv: Float64Array, hh: Float64Array = hs) => logTarget(ctx, cls, K, vv, hh).lp;
+  let f0 = f(v);
+  // Compass search over [v, hs].
+  const step = new Float64Array(d + K);
+  for (let i = 0; i < d + K; i++) step[i] = i < d - 1 ? 2 : i === d - 1 ? 0.5 * ctx.sigmaDelta : ctx.hMax / 8;
+  const tol = (i: number) => (i < d - 1 ? 1e-3 : i === d - 1 ? 1e-5 : 1e-3);
+  for (let it = 0; it < 400; it++) {
+    let improved = false;
+    for (let i = 0; i < d + K; i++) {
+      if (step[i] < tol(i)) continue;
+      for (const sign of [1, -1]) {
+        const vt = Float64Array.from(v);
+        const ht = Float64Array.from(hs);
+        if (i < d) vt[i] += sign * step[i];
+        else ht[i - d] = Math.min(ctx.hMax, Math.max(0, ht[i - d] + sign * step[i]));
+        const ft = f(vt, ht);
+        if (ft > f0) {
+          v = vt;
+          hs.set(ht);
+          f0 = ft;
+          improved = true;
+          break;
+        }
+      }
+    }
+    if (!improved) {
+      let active = false;
+      for (let i = 0; i < d + K; i++) {
+        step[i] /= 2;
+        if (step[i] >= tol(i)) active = true;
+      }
+      if (!active) break;
+    }
+  }
+  // Finite-difference steps: the log density should drop by 0.5–20 on either side.
+  const fd = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    fd[i] = i === d - 1 ? 0.1 * ctx.sigmaDelta : 0.5;
+    for (let t = 0; t < 30; t++) {
+      const vp = Float64Array.from(v);
+      const vm = Float64Array.from(v);
+      vp[i] += fd[i];
+      vm[i] -= fd[i];
+      const drop = f0 - 0.5 * (f(vp) + f(vm));
+      if (drop < 0.5 && fd[i] < (i === d - 1 ? 3 * ctx.sigmaDelta : 1000)) fd[i] *= 2;
+      else if (drop > 20 && fd[i] > 1e-6) fd[i] /= 2;
+      else break;
+    }
+  }
+  const at = (i: number, si: number, j: number, sj: number) => {
+    const w = Float64Array.from(v);
+    w[i] += si * fd[i];
+    if (j >= 0) w[j] += sj * fd[j];
+    return f(w);
+  };
+  const negH = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) negH[i * d + i] = -(at(i, 1, -1, 0) - 2 * f0 + at(i, -1, -1, 0)) / (fd[i] * fd[i]);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < i; j++) {
+      const hij = -(at(i, 1, j, 1) - at(i, 1, j, -1) - at(i, -1, j, 1) + at(i, -1, j, -1)) / (4 * fd[i] * fd[j]);
+      negH[i * d + j] = hij;
+      negH[j * d + i] = hij;
+    }
+  }
+  const cov = new Float64Array(d * d);
+  const { L, ok } = choleskyLower(negH, d);
+  if (ok) {
+    for (let j = 0; j < d; j++) {
+      const e = new Float64Array(d);
+      e[j] = 1;
+      const col = solveChol(L, d, e);
+      for (let i = 0; i < d; i++) cov[i * d + j] = col[i];
+    }
+  } else {
+    for (let i = 0; i < d; i++) cov[i * d + i] = fd[i] * fd[i];
+  }
+  return { mean: v, cov, hs };
+}
+
+function solveChol(L: Float64Array, d: number, b: Float64Array): Float64Array {
+  const x = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= L[i * d + k] * x[k];
+    x[i] = s / L[i * d + i];
+  }
+  for (let i = d - 1; i >= 0; i--) {
+    let s = x[i];
+    for (let k = i + 1; k < d; k++) s -= L[k * d + i] * x[k];
+    x[i] = s / L[i * d + i];
+  }
+  return x;
+}
+
+function componentFrom(
+  cls: StabilityClass,
+  weight: number,
+  mean: Float64Array,
+  cov: Float64Array,
+  inflate: number,
+  hMean: Float64Array,
+  hSd: Float64Array,
+): Component {
+  const d = mean.length;
+  const S = cov.map((x) => x * inflate);
+  for (let i = 0; i < d - 1; i++) S[i * d + i] += 1e-4; // 1 cm floor on positions
+  S[(d - 1) * d + d - 1] += 1e-8;
+  const { L, logDet } = choleskyLower(S, d);
+  return { cls, weight, mean, chol: L, logDet, hMean, hSd };
+}
+
+function importanceSample(
+  ctx: Ctx,
+  prior: Partial<Record<StabilityClass, number>>,
+  modes: Mode[],
+  K: number,
+  n: number,
+  progress: (f: number) => void,
+): { draws: Draw[]; logZ: number; ess: number } {
+  const d = 2 * K + 1;
+  const comps: Component[] = modes.map((mode) => {
+    const srcs = K === 2 && mode.pair ? [mode.src, mode.pair.src] : [mode.src];
+    const v0 = new Float64Array(d);
+    const hs = new Float64Array(K);
+    srcs.forEach((s, k) => {
+      v0[2 * k] = s.x;
+      v0[2 * k + 1] = s.y;
+      hs[k] = s.h;
+    });
+    const { mean, cov, hs: hMode } = laplace(ctx, mode.cls, K, v0, hs);
+    return componentFrom(mode.cls, prior[mode.cls] ?? 0, mean, cov, 2, hMode, new Float64Array(K).fill(ctx.hMax / 6));
+  });
+  normaliseWeights(comps);
+  progress(0.1);
+  return temperedSmc(ctx, prior, comps, K, n, (f) => progress(0.1 + 0.9 * f));
+}
+
+/**
+ * Sequential Monte Carlo from the proposal q to the posterior through the bridge q^(1−β)·T^β:
+ * particles start as draws of q; at each step β rises as far as keeps half the particles'
+ * effective weight, the particles are resampled and moved by random-walk Metropolis steps (scaled
+ * to the particles' spread) that leave the bridge invariant. The product of the mean incremental
+ * weights estimates the evidence (q is normalised). Robust where a single importance batch fails:
+ * narrow, curved or multi-modal posteriors.
+ */
+function temperedSmc(
+  ctx: Ctx,
+  prior: Partial<Record<StabilityClass, number>>,
+  comps: Component[],
+  K: number,
+  n: number,
+  progress: (f: number) => void,
+): { draws: Draw[]; logZ: number; ess: number } {
+  const { rng } = ctx;
+  const d = 2 * K + 1;
+  const D = d + K; // moves act on [positions, δ, heights]
+  const N = Math.max(100, Math.round(n / 3));
+  let parts = drawBatch(ctx, prior, comps, K, N, () => {});
+  let beta = 0;
+  let logZ = 0;
+  let ess = N;
+  for (let step = 0; step < 40 && beta < 1; step++) {
+    const inc = parts.map((p) => p.logT - p.logQ);
+    // Next β by bisection: effective sample size of the incremental weights = N/2.
+    const essAt = (b: number) => {
+      const lw = inc.map((v) => (Number.isFinite(v) ? (b - beta) * v : Number.NEGATIVE_INFINITY));
+      const mx = Math.max(...lw);
+      let s1 = 0;
+      let s2 = 0;
+      for (const v of lw) {
+        const w = Math.exp(v - mx);
+        s1 += w;
+        s2 += w * w;
+      }
+      return (s1 * s1) / s2;
+    };
+    let next = 1;
+    if (essAt(1) < N / 2) {
+      let lo = beta;
+      let hi = 1;
+      for (let it = 0; it < 30; it++) {
+        const mid = (lo + hi) / 2;
+        if (essAt(mid) < N / 2) hi = mid;
+        else lo = mid;
+      }
+      next = Math.max(lo, beta + 1e-6);
+    }
+    const lw = inc.map((v) => (Number.isFinite(v) ? (next - beta) * v : Number.NEGATIVE_INFINITY));
+    logZ += logMeanExp(lw);
+    ess = essAt(next);
+    beta = next;
+    // Resample (systematic).
+    const mx = Math.max(...lw);
+    const w = lw.map((v) => Math.exp(v - mx));
+    const total = w.reduce((a, b) => a + b, 0);
+    const chosen: Draw[] = [];
+    const u = rng.uniform() / N;
+    let acc = 0;
+    let i = 0;
+    for (let j = 0; j < N; j++) {
+      const target = u + j / N;
+      while (i < N - 1 && acc + w[i] / total < target) {
+        acc += w[i] / total;
+        i++;
+      }
+      chosen.push(parts[i]);
+    }
+    // Random-walk proposal covariance from the particles (per class).
+    const vecOf = (p: Draw): Float64Array => {
+      const v = new Float64Array(D);
+      toVector(p, K, v);
+      for (let k = 0; k < K; k++) v[d + k] = p.src[k].h;
+      return v;
+    };
+    const byClass = new Map<StabilityClass, Float64Array>();
+    for (const cls of new Set(chosen.map((p) => p.cls))) {
+      const vs = chosen.filter((p) => p.cls === cls).map(vecOf);
+      const mean = new Float64Array(D);
+      for (const v of vs) for (let a = 0; a < D; a++) mean[a] += v[a] / vs.length;
+      const S = new Float64Array(D * D);
+      for (const v of vs)
+        for (let a = 0; a < D; a++)
+          for (let b = 0; b < D; b++) S[a * D + b] += ((v[a] - mean[a]) * (v[b] - mean[b])) / vs.length;
+      for (let a = 0; a < D; a++) S[a * D + a] += a < d - 1 ? 1e-4 : a === d - 1 ? 1e-8 : 1e-4;
+      const scale = (2.38 * 2.38) / D;
+      byClass.set(
+        cls,
+        choleskyLower(
+          S.map((x) => x * scale),
+          D,
+        ).L,
+      );
+    }
+    // Metropolis moves that leave q^(1−β)·T^β invariant.
+    const moved: Draw[] = [];
+    const vec = new Float64Array(d);
+    const hs = new Float64Array(K);
+    const z = new Float64Array(D);
+    for (const p of chosen) {
+      let cur = p;
+      const L = byClass.get(p.cls)!;
+      for (let m = 0; m < 2; m++) {
+        const v = vecOf(cur);
+        for (let a = 0; a < D; a++) z[a] = rng.normal();
+        for (let a = 0; a < D; a++) {
+          let sum = 0;
+          for (let b = 0; b <= a; b++) sum += L[a * D + b] * z[b];
+          v[a] += sum;
+        }
+        vec.set(v.subarray(0, d));
+        for (let k = 0; k < K; k++) hs[k] = v[d + k];
+        const prop = evaluateDraw(ctx, prior, comps, K, cur.cls, vec, hs);
+        if (!Number.isFinite(prop.logT)) continue;
+        const logA = beta * (prop.logT - cur.logT) + (1 - beta) * (prop.logQ - cur.logQ);
+        if (Math.log(rng.uniform()) < logA) cur = prop;
+      }
+      moved.push(cur);
+    }
+    parts = moved;
+    progress(beta);
+  }
+  const draws = parts.map((p) => ({ ...p, logW: 0 }));
+  return { draws, logZ, ess };
+}
+
+function normaliseWeights(comps: Component[]): void {
+  const s = comps.reduce((a, c) => a + c.weight, 0);
+  for (const c of comps) c.weight = s > 0 ? c.weight / s : 1 / comps.length;
+}
+
+function toVector(dr: Draw, K: number, out: Float64Array): void {
+  for (let k = 0; k < K; k++) {
+    out[2 * k] = dr.src[k].x;
+    out[2 * k + 1] = dr.src[k].y;
+  }
+  out[2 * K] = dr.delta;
+}
+
+function drawBatch(
+  ctx: Ctx,
+  prior: Partial<Record<StabilityClass, number>>,
+  comps: Component[],
+  K: number,
+  n: number,
+  progress: (f: number) => void,
+): Draw[] {
+  const d = 2 * K + 1;
+  const { area, hMax, rng, sigmaDelta } = ctx;
+  const classes = Object.keys(prior) as StabilityClass[];
+  const vec = new Float64Array(d);
+  const hs = new Float64Array(K);
+  const draws: Draw[] = [];
+  const report = Math.max(1, Math.floor(n / 20));
+  const pick = <T extends { weight: number }>(items: T[]): T => {
+    const u = rng.uniform();
+    let acc = 0;
+    for (const it of items) {
+      acc += it.weight;
+      if (u < acc) return it;
+    }
+    return items[items.length - 1];
+  };
+  for (let s = 0; s < n; s++) {
+    let cls: StabilityClass;
+    if (rng.uniform() < DEFENSIVE) {
+      // Defensive component: the prior.
+      cls = pick(classes.map((c) => ({ c, weight: prior[c] ?? 0 }))).c;
+      for (let k = 0; k < K; k++) {
+        const [x, y] = areaPoint(
+          area,
+          area.d0 + rng.uniform() * (area.d1 - area.d0),
+          area.c0 + rng.uniform() * (area.c1 - area.c0),
+        );
+        vec[2 * k] = x;
+        vec[2 * k + 1] = y;
+        hs[k] = rng.uniform() * hMax;
+      }
+      vec[d - 1] = rng.normal(0, sigmaDelta);
+    } else {
+      const comp = pick(comps);
+      cls = comp.cls;
+      tSample(comp, d, rng, vec);
+      for (let k = 0; k < K; k++) hs[k] = heightSample(comp.hMean[k], comp.hSd[k], hMax, rng);
+    }
+    draws.push(evaluateDraw(ctx, prior, comps, K, cls, vec, hs));
+    if (s % report === 0) progress(s / n);
+  }
+  return draws;
+}
+
+/** Log prior density of a parameter vector (−∞ outside the support). */
+function logPriorOf(
+  ctx: Ctx,
+  prior: Partial<Record<StabilityClass, number>>,
+  K: number,
+  cls: StabilityClass,
+  vec: Float64Array,
+  hs: Float64Array,
+): number {
+  const { area, hMax, sigmaDelta } = ctx;
+  const d = 2 * K + 1;
+  const delta = vec[d - 1];
+  if (!(Math.abs(delta) < Math.PI / 2)) return Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < K; k++) {
+    if (!insideArea(area, vec[2 * k], vec[2 * k + 1]) || !(hs[k] >= 0 && hs[k] <= hMax))
+      return Number.NEGATIVE_INFINITY;
+  }
+  const areaSize = (area.d1 - area.d0) * (area.c1 - area.c0);
+  return (
+    -K * (Math.log(areaSize) + Math.log(hMax)) +
+    Math.log(prior[cls] ?? 0) -
+    0.5 * Math.log(2 * Math.PI * sigmaDelta * sigmaDelta) -
+    (0.5 * delta * delta) / (sigmaDelta * sigmaDelta)
+  );
+}
+
+/** Log density of the mixture proposal (defensive prior part + Student-t components) at a draw. */
+function logProposal(
+  ctx: Ctx,
+  comps: Component[],
+  K: number,
+  cls: StabilityClass,
+  vec: Float64Array,
+  hs: Float64Array,
+  logPrior: number,
+): number {
+  const d = 2 * K + 1;
+  const parts: number[] = [Math.log(DEFENSIVE) + logPrior];
+  for (const c of comps) {
+    if (c.cls !== cls) continue;
+    let lh = 0;
+    for (let k = 0; k < K; k++) lh += heightLogDensity(hs[k], c.hMean[k], c.hSd[k], ctx.hMax);
+    parts.push(Math.log((1 - DEFENSIVE) * c.weight) + tLogDensity(c, vec, d) + lh);
+  }
+  return logSumExp(parts);
+}
+
+/** Evaluates the posterior and the proposal at a parameter vector. */
+function evaluateDraw(
+  ctx: Ctx,
+  prior: Partial<Record<StabilityClass, number>>,
+  comps: Component[],
+  K: number,
+  cls: StabilityClass,
+  vec: Float64Array,
+  hs: Float64Array,
+): Draw {
+  const src: SourcePosition[] = [];
+  for (let k = 0; k < K; k++) src.push({ x: vec[2 * k], y: vec[2 * k + 1], h: hs[k] });
+  const delta = vec[2 * K];
+  const logPrior = logPriorOf(ctx, prior, K, cls, vec, hs);
+  if (!Number.isFinite(logPrior)) {
+    return {
+      cls,
+      src,
+      delta,
+      logW: Number.NEGATIVE_INFINITY,
+      logT: Number.NEGATIVE_INFINITY,
+      logQ: 0,
+      m: emptyMarginal(K),
+    };
+  }
+  const { m } = logTarget(ctx, cls, K, vec, hs);
+  const logQ = logProposal(ctx, comps, K, cls, vec, hs, logPrior);
+  const logT = m.logZ + logPrior;
+  return { cls, src, delta, logW: logT - logQ, logT, logQ, m };
+}
+
+function emptyMarginal(K: number): Marginal {
+  return {
+    logZ: Number.NEGATIVE_INFINITY,
+    rateMean: new Float64Array(K),
+    rateVar: new Float64Array(K),
+    backgroundMean: 0,
+  };
+}
+
+function logSumExp(v: number[]): number {
+  const mx = Math.max(...v);
+  if (!Number.isFinite(mx)) return mx;
+  let s = 0;
+  for (const x of v) s += Math.exp(x - mx);
+  return mx + Math.log(s);
+}
+
+function logMeanExp(v: number[]): number {
+  return logSumExp(v) - Math.log(v.length);
+}
+
+function normalisedWeights(draws: Draw[]): Float64Array {
+  const mx = Math.max(...draws.map((d) => d.logW));
+  const w = Float64Array.from(draws, (d) => (Number.isFinite(d.logW) ? Math.exp(d.logW - mx) : 0));
+  const s = w.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < w.length; i++) w[i] /= s;
+  return w;
+}
+
+function weightedMean(draws: Draw[], f: (d: Draw) => number): number {
+  const w = normalisedWeights(draws);
+  let s = 0;
+  draws.forEach((d, i) => {
+    if (w[i] > 0) s += w[i] * f(d);
+  });
+  return s;
+}
+
+// ---- posterior summaries -------------------------------------------------------------------
+
+function summarise(ctx: Ctx, draws: Draw[], K: number, speedRelSigma: number): SteSource[] {
+  const w = normalisedWeights(draws);
+  const out: SteSource[] = [];
+  const sigmaLn = Math.sqrt(Math.log(1 + speedRelSigma * speedRelSigma));
+  for (let k = 0; k < K; k++) {
+    let mx = 0;
+    let my = 0;
+    let mh = 0;
+    draws.forEach((d, i) => {
+      mx += w[i] * d.src[k].x;
+      my += w[i] * d.src[k].y;
+      mh += w[i] * d.src[k].h;
+    });
+    let sxx = 0;
+    let syy = 0;
+    let sxy = 0;
+    draws.forEach((d, i) => {
+      const dx = d.src[k].x - mx;
+      const dy = d.src[k].y - my;
+      sxx += w[i] * dx * dx;
+      syy += w[i] * dy * dy;
+      sxy += w[i] * dx * dy;
+    });
+    // Ellipse axes from the eigen-decomposition of the 2×2 covariance (x east, y north).
+    const tr = sxx + syy;
+    const disc = Math.sqrt(Math.max(0, ((sxx - syy) / 2) ** 2 + sxy * sxy));
+    const l1 = tr / 2 + disc;
+    const l2 = Math.max(0, tr / 2 - disc);
+    // Major axis (east, north) = (sxy, l1 − sxx); azimuth clockwise from north, in [0, 180).
+    let azimuth = sxy !== 0 ? (Math.atan2(sxy, l1 - sxx) * 180) / Math.PI : sxx >= syy ? 90 : 0;
+    azimuth = ((azimuth % 180) + 180) % 180;
+    // Rate draws: resample by weight, draw the conditional rate, scale by the wind-speed error.
+    const nDraw = 4000;
+    const rates = new Float64Array(nDraw);
+    const cdf = new Float64Array(w.length);
+    let acc = 0;
+    for (let i = 0; i < w.length; i++) {
+      acc += w[i];
+      cdf[i] = acc;
+    }
+    for (let j = 0; j < nDraw; j++) {
+      const u = ctx.rng.uniform() * acc;
+      let lo = 0;
+      let hi = cdf.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cdf[mid] < u) lo = mid + 1;
+        else hi = mid;
+      }
+      const d = draws[lo];
+      const sd = Math.sqrt(d.m.rateVar[k]);
+      let q = -1;
+      for (let t = 0; t < 20 && q < 0; t++) q = d.m.rateMean[k] + sd * ctx.rng.normal();
+      if (q < 0) q = 0;
+      rates[j] = q * Math.exp(sigmaLn * ctx.rng.normal() - 0.5 * sigmaLn * sigmaLn);
+    }
+    const sorted = Float64Array.from(rates).sort();
+    let mean = 0;
+    let sq = 0;
+    for (const r of rates) {
+      mean += r / nDraw;
+      sq += (r * r) / nDraw;
+    }
+    const [lat, lon] = ctx.obs.frame.toLatLon(mx, my);
+    out.push({
+      lat,
+      lon,
+      heightM: mh,
+      rateKgPerHour: mean,
+      rateSigmaKgPerHour: Math.sqrt(Math.max(0, sq - mean * mean)),
+      rateKgPerHourCi90: [sorted[Math.floor(0.05 * nDraw)], sorted[Math.floor(0.95 * nDraw)]],
+      locationCi90: {
+        semiMajorM: Math.sqrt(CHI2_2DOF_90 * l1),
+        semiMinorM: Math.sqrt(CHI2_2DOF_90 * l2),
+        azimuthDeg: azimuth,
+      },
+    });
+  }
+  // Order sources by rate, largest first.
+  return out.sort((a, b) => b.rateKgPerHour - a.rateKgPerHour);
+}

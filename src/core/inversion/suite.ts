@@ -1,0 +1,112 @@
+/**
+ * The simulated-truth suite of the source-term estimation: run the estimator on seeded scenarios
+ * with known sources and report how often its 90% intervals hold the truth, the median location
+ * error and rate error factor, and how often the source count is right. Used by the suite test and
+ * by `npm run bench` (a smaller suite).
+ */
+import { distanceM } from '../geo/local-frame.ts';
+import type { InSituSeries } from '../types.ts';
+import { type SteOptions, type SteResult, estimateSources } from './ste.ts';
+
+export interface SuiteScenario {
+  name: string;
+  series: InSituSeries;
+  truth: {
+    sources: { lat: number; lon: number; rateKgPerHour: number }[];
+    clearPlume: boolean;
+    allSourcesClear?: boolean;
+    stability: string;
+    sensor: string;
+  };
+}
+
+export interface SuiteRow {
+  name: string;
+  trueCount: number;
+  estimatedCount: number;
+  clear: boolean;
+  /** Per matched true source: distance (m), rate factor, inside the 90% ellipse, inside the rate interval. */
+  matches: { distanceM: number; rateFactor: number; inEllipse: boolean; inRateCi: boolean }[];
+  elapsedMs: number;
+}
+
+export interface SuiteSummary {
+  scenarios: number;
+  locationCoverage90: number;
+  rateCoverage90: number;
+  medianLocationErrorM: number;
+  medianRateErrorFactor: number;
+  countRightClear: number;
+  countRightAll: number;
+  clearScenarios: number;
+  medianElapsedMs: number;
+}
+
+/** Is (lat, lon) inside the 90% ellipse of a located source? */
+export function insideEllipse(src: SteResult['sources'][number], lat: number, lon: number): boolean {
+  const north = distanceM(src.lat, src.lon, lat, src.lon) * Math.sign(lat - src.lat);
+  const east = distanceM(src.lat, src.lon, src.lat, lon) * Math.sign(lon - src.lon);
+  const az = (src.locationCi90.azimuthDeg * Math.PI) / 180;
+  // Major axis along (sin az, cos az) in (east, north).
+  const a = east * Math.sin(az) + north * Math.cos(az);
+  const b = east * Math.cos(az) - north * Math.sin(az);
+  const { semiMajorM: A, semiMinorM: B } = src.locationCi90;
+  return (a / Math.max(A, 1e-9)) ** 2 + (b / Math.max(B, 1e-9)) ** 2 <= 1;
+}
+
+export function runSuiteScenario(sc: SuiteScenario, options: SteOptions): SuiteRow {
+  const r = estimateSources(sc.series, options);
+  const matches: SuiteRow['matches'] = [];
+  const used = new Set<number>();
+  // Match each true source to the nearest unused estimate.
+  for (const t of sc.truth.sources) {
+    let best = -1;
+    let bestD = Number.POSITIVE_INFINITY;
+    r.sources.forEach((s, i) => {
+      const d = distanceM(s.lat, s.lon, t.lat, t.lon);
+      if (!used.has(i) && d < bestD) {
+        best = i;
+        bestD = d;
+      }
+    });
+    if (best < 0) continue;
+    used.add(best);
+    const s = r.sources[best];
+    matches.push({
+      distanceM: bestD,
+      rateFactor: Math.max(s.rateKgPerHour / t.rateKgPerHour, t.rateKgPerHour / s.rateKgPerHour),
+      inEllipse: insideEllipse(s, t.lat, t.lon),
+      inRateCi: s.rateKgPerHourCi90[0] <= t.rateKgPerHour && t.rateKgPerHour <= s.rateKgPerHourCi90[1],
+    });
+  }
+  return {
+    name: sc.name,
+    trueCount: sc.truth.sources.length,
+    estimatedCount: r.sources.length,
+    clear: sc.truth.sources.length === 0 || (sc.truth.allSourcesClear ?? sc.truth.clearPlume),
+    matches,
+    elapsedMs: r.elapsedMs,
+  };
+}
+
+const median = (v: number[]) => {
+  if (v.length === 0) return Number.NaN;
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+export function summarise(rows: SuiteRow[]): SuiteSummary {
+  const m = rows.flatMap((r) => r.matches);
+  const clear = rows.filter((r) => r.clear);
+  return {
+    scenarios: rows.length,
+    locationCoverage90: m.filter((x) => x.inEllipse).length / m.length,
+    rateCoverage90: m.filter((x) => x.inRateCi).length / m.length,
+    medianLocationErrorM: median(m.map((x) => x.distanceM)),
+    medianRateErrorFactor: median(m.map((x) => x.rateFactor)),
+    countRightClear: clear.filter((r) => r.estimatedCount === r.trueCount).length / clear.length,
+    countRightAll: rows.filter((r) => r.estimatedCount === r.trueCount).length / rows.length,
+    clearScenarios: clear.length,
+    medianElapsedMs: median(rows.map((r) => r.elapsedMs)),
+  };
+}

@@ -1,0 +1,11 @@
+/**
+ * Spectral detection: unit-absorption targets, background statistics, matched filter and ACE.
+ * Pure (no Node APIs): cubes and tables come in as typed arrays; readers live in src/io.
+ */
+export * from './cube.ts';
+export * from './linalg.ts';
+export * from './matched-filter.ts';
+export * from './matched-filter-naive.ts';
+export * from './statistics.ts';
+export * from './synthetic-cube.ts';
+export * from './target.ts';
