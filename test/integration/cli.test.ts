@@ -155,6 +155,49 @@ describe('malformed input', () => {
     });
   }
 
+  it('a zero-length beam, rows out of time order, all-NaN concentrations and a corrupt ULog get their registered codes', () => {
+    const head = 'time,lat,lon,alt_m,ppm,wind_u,wind_v,kind,lat2,lon2,alt2_m';
+    const cases: [string, string | Buffer, keyof typeof ERROR_CODES][] = [
+      [
+        'beam.csv',
+        `${head}\n2017-05-09T10:27:30Z,51.1455,-1.4361,1.6,2.1,1,1,path,51.1455,-1.4361,1.6\n`,
+        'PT_ERR_CSV_BAD_VALUE',
+      ],
+      [
+        'order.csv',
+        'time,lat,lon,alt_m,ppm\n2026-05-09T10:00:02Z,51,-1,2,2\n2026-05-09T10:00:01Z,51,-1,2,2\n',
+        'PT_ERR_CSV_BAD_VALUE',
+      ],
+      [
+        'nan.csv',
+        `time,lat,lon,alt_m,ppm,wind_u,wind_v\n${Array.from({ length: 10 }, (_, i) => `2026-05-09T10:00:0${i}Z,51,-1,2,NaN,1,1`).join('\n')}\n`,
+        'PT_ERR_TOO_FEW_SAMPLES',
+      ],
+      [
+        'corrupt.ulg',
+        readFileSync(join(root, 'src/io/ulog/fixtures/survey.ulg')).subarray(0, 5000),
+        'PT_ERR_ULOG_CORRUPT',
+      ],
+    ];
+    for (const [name, content, code] of cases) {
+      const f = join(dir, name);
+      writeFileSync(f, content);
+      const r = cli('locate', f);
+      expect(r.stderr).toContain(code);
+      expect(r.status, `${name}: ${r.stderr}`).toBe(ERROR_CODES[code].exitCode);
+    }
+  });
+
+  it('locates the source of a PX4 ULog flight', () => {
+    const r = cli('locate', join(root, 'src/io/ulog/fixtures/survey.ulg'), '--json', '-');
+    expect(r.status, r.stderr).toBe(0);
+    // Truth of the fixture (src/io/ulog/fixtures/README.md): 6 kg/h at 47.4 N, 8.55 E.
+    const [s] = JSON.parse(r.stdout).sources;
+    expect(distanceM(s.lat, s.lon, 47.4, 8.55)).toBeLessThan(20);
+    expect(s.rateKgPerHourCi90[0]).toBeLessThan(6);
+    expect(s.rateKgPerHourCi90[1]).toBeGreaterThan(6);
+  });
+
   it('a missing file is PT_ERR_FILE_NOT_FOUND', () => {
     const r = cli('locate', join(dir, 'nope.csv'));
     expect(r.status).toBe(ERROR_CODES.PT_ERR_FILE_NOT_FOUND.exitCode);

@@ -177,7 +177,7 @@ export function hyperGrid(obs: PreparedObservations): HyperGrid {
   diffs.sort((a, b) => a - b);
   const mad = diffs.length > 0 ? diffs[Math.floor(diffs.length / 2)] : 0;
   const s0 = Math.max((1.4826 * mad) / Math.SQRT2, 1e-4 * Math.abs(median), 1e-6);
-  const tauFactors = [0.1, 0.5, 1.5, 5];
+  const tauFactors = [0.2, 1, 5];
   const tau2 = Float64Array.from(tauFactors, (f) => (f * s0) ** 2);
   const baseW: Float64Array[] = [];
   const baseLogV: Float64Array[] = [];
@@ -299,14 +299,23 @@ export function marginal(
   const gb = new Float64Array(K + 1);
   const blockSums = ws.blocks;
   // Rows the plume(s) reach: only they differ from the off-plume baseline sums.
+  // A row is on a plume when some kernel there exceeds a millionth of that kernel's maximum; the
+  // rest are treated as exactly off-plume (their share of the sums is below rounding).
   const on = ws.on;
   let nOn = 0;
+  const floor = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    let mx = 0;
+    const kk = kernels[k];
+    for (let i = 0; i < n; i++) if (kk[i] > mx) mx = kk[i];
+    floor[k] = 1e-6 * mx;
+  }
   for (let i = 0; i < n; i++) {
     let m = 0;
     let any = false;
     for (let k = 0; k < K; k++) {
       const kv = kernels[k][i];
-      if (kv !== 0) any = true;
+      if (kv > floor[k]) any = true;
       m += qHat[k] * kv;
     }
     mHat[i] = m * m;

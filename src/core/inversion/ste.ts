@@ -690,9 +690,11 @@ function laplace(
   let f0 = f(v);
   // Compass search over [v, hs].
   const step = new Float64Array(d + K);
-  for (let i = 0; i < d + K; i++) step[i] = i < d - 1 ? 2 : i === d - 1 ? 0.5 * ctx.sigmaDelta : ctx.hMax / 8;
-  const tol = (i: number) => (i < d - 1 ? 1e-3 : i === d - 1 ? 1e-5 : 1e-3);
-  for (let it = 0; it < 400; it++) {
+  for (let i = 0; i < d + K; i++) step[i] = i < d - 1 ? 4 : i === d - 1 ? 0.5 * ctx.sigmaDelta : ctx.hMax / 8;
+  // Only a centre for the proposal is needed (the sampler corrects): centimetres are plenty.
+  const tol = (i: number) => (i < d - 1 ? 0.05 : i === d - 1 ? 1e-4 : 0.05);
+  const budget = ctx.evals + 40 * (d + K);
+  for (let it = 0; it < 400 && ctx.evals < budget; it++) {
     let improved = false;
     for (let i = 0; i < d + K; i++) {
       if (step[i] < tol(i)) continue;
@@ -842,7 +844,7 @@ function temperedSmc(
   const { rng } = ctx;
   const d = 2 * K + 1;
   const D = d + K; // moves act on [positions, δ, heights]
-  const N = Math.max(100, Math.round(n / 3));
+  const N = Math.max(100, Math.round(n / 5));
   let parts = drawBatch(ctx, prior, comps, K, N, () => {});
   let beta = 0;
   let logZ = 0;
