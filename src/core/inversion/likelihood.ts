@@ -25,6 +25,7 @@ import {
   transportWindMps,
 } from '../dispersion/index.ts';
 import { sigmaFamily, sigmaYFor, sigmaZFor, stabilityIndex } from '../dispersion/sigmas.ts';
+import { choleskyInPlace, choleskyLogDet, choleskySolve } from '../linalg.ts';
 import type { StabilityClass } from '../types.ts';
 import { kgPerM3ToPpm } from '../units.ts';
 import type { PreparedObservations } from './observations.ts';
@@ -436,13 +437,13 @@ export function marginal(
           for (let a = 1; a < d; a++) A[a * d + a] += 1 / (sq * sq);
           rhs.set(gb);
           rhs[0] += hyper.b0 / (hyper.sb * hyper.sb);
-          const logDetA = cholesky(A, L, d);
+          const logDetA = factor(A, L, d);
           if (!Number.isFinite(logDetA)) {
             logs[comp++] = Number.NEGATIVE_INFINITY;
             continue;
           }
-          choleskySolve(L, d, rhs, mu);
-          choleskyInverse(L, d, Ainv);
+          mu.set(choleskySolve(L, d, rhs));
+          inverseFromFactor(L, d, Ainv);
           let quad = syyB + (hyper.b0 * hyper.b0) / (hyper.sb * hyper.sb);
           for (let a = 0; a < d; a++) quad -= mu[a] * rhs[a];
           const logDetP0 = Math.log(hyper.sb * hyper.sb) + K * Math.log(sq * sq);
@@ -509,52 +510,25 @@ function plugInRates(y: Float64Array, kernels: Float64Array[]): Float64Array {
   for (let a = 0; a < d; a++) G[a * d + a] *= 1 + 1e-9;
   const L = new Float64Array(d * d);
   const x = new Float64Array(d);
-  if (!Number.isFinite(cholesky(G, L, d))) return q;
-  choleskySolve(L, d, g, x);
+  if (!Number.isFinite(factor(G, L, d))) return q;
+  x.set(choleskySolve(L, d, g));
   for (let a = 0; a < K; a++) q[a] = Math.max(0, x[a + 1]);
   return q;
 }
 
-/** In-place Cholesky of the d×d SPD matrix A into lower-triangular L; returns log det A (NaN if not SPD). */
-export function cholesky(A: Float64Array, L: Float64Array, d: number): number {
-  L.fill(0);
-  let logDet = 0;
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = A[i * d + j];
-      for (let k = 0; k < j; k++) s -= L[i * d + k] * L[j * d + k];
-      if (i === j) {
-        if (!(s > 0)) return Number.NaN;
-        L[i * d + i] = Math.sqrt(s);
-        logDet += Math.log(s);
-      } else {
-        L[i * d + j] = s / L[j * d + j];
-      }
-    }
-  }
-  return logDet;
+/** Cholesky of the d×d SPD matrix A into L (A untouched); log det A, or NaN when A is not SPD. */
+function factor(A: Float64Array, L: Float64Array, d: number): number {
+  L.set(A);
+  return choleskyInPlace(L, d) ? choleskyLogDet(L, d) : Number.NaN;
 }
 
-export function choleskySolve(L: Float64Array, d: number, b: Float64Array, x: Float64Array): void {
-  for (let i = 0; i < d; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= L[i * d + k] * x[k];
-    x[i] = s / L[i * d + i];
-  }
-  for (let i = d - 1; i >= 0; i--) {
-    let s = x[i];
-    for (let k = i + 1; k < d; k++) s -= L[k * d + i] * x[k];
-    x[i] = s / L[i * d + i];
-  }
-}
-
-function choleskyInverse(L: Float64Array, d: number, out: Float64Array): void {
+/** (L·Lᵀ)⁻¹ from the Cholesky factor, into `out` (d×d). */
+function inverseFromFactor(L: Float64Array, d: number, out: Float64Array): void {
   const e = new Float64Array(d);
-  const col = new Float64Array(d);
   for (let j = 0; j < d; j++) {
     e.fill(0);
     e[j] = 1;
-    choleskySolve(L, d, e, col);
+    const col = choleskySolve(L, d, e);
     for (let i = 0; i < d; i++) out[i * d + j] = col[i];
   }
 }

@@ -14,6 +14,7 @@
  */
 import { PlumetraceError } from '../errors.ts';
 import type { Terrain } from '../dispersion/index.ts';
+import { choleskySolve } from '../linalg.ts';
 import { Rng } from '../random.ts';
 import type { InSituSeries, StabilityClass } from '../types.ts';
 import {
@@ -758,28 +759,13 @@ function laplace(
     for (let j = 0; j < d; j++) {
       const e = new Float64Array(d);
       e[j] = 1;
-      const col = solveChol(L, d, e);
+      const col = choleskySolve(L, d, e);
       for (let i = 0; i < d; i++) cov[i * d + j] = col[i];
     }
   } else {
     for (let i = 0; i < d; i++) cov[i * d + i] = fd[i] * fd[i];
   }
   return { mean: v, cov, hs };
-}
-
-function solveChol(L: Float64Array, d: number, b: Float64Array): Float64Array {
-  const x = new Float64Array(d);
-  for (let i = 0; i < d; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= L[i * d + k] * x[k];
-    x[i] = s / L[i * d + i];
-  }
-  for (let i = d - 1; i >= 0; i--) {
-    let s = x[i];
-    for (let k = i + 1; k < d; k++) s -= L[k * d + i] * x[k];
-    x[i] = s / L[i * d + i];
-  }
-  return x;
 }
 
 function componentFrom(

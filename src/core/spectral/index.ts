@@ -3,9 +3,10 @@
  * Pure (no Node APIs): cubes and tables come in as typed arrays; readers live in src/io.
  */
 export * from './cube.ts';
-export * from './linalg.ts';
 export * from './matched-filter.ts';
 export * from './matched-filter-naive.ts';
 export * from './statistics.ts';
 export * from './synthetic-cube.ts';
 export * from './target.ts';
+export * from './ime.ts';
+export * from './plumes.ts';

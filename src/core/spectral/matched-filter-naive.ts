@@ -8,7 +8,7 @@
 
 import type { RadianceCube } from './cube.ts';
 import { DEFAULT_MIN_PIXELS_PER_BAND, classifyPixels, planColumnGroups } from './cube.ts';
-import { gaussianSolve } from './linalg.ts';
+import { gaussianSolve } from '../linalg.ts';
 import type { StatisticsOptions } from './statistics.ts';
 
 export interface NaiveMatchedFilterOptions extends StatisticsOptions {

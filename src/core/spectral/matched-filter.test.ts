@@ -9,7 +9,7 @@ import {
   choleskySolve,
   forwardSubstitute,
   gaussianSolve,
-} from './linalg.ts';
+} from '../linalg.ts';
 import { aceScore, matchedFilter } from './matched-filter.ts';
 import { matchedFilterNaive } from './matched-filter-naive.ts';
 import { backgroundStatistics } from './statistics.ts';

@@ -16,7 +16,7 @@
 
 import { PlumetraceError } from '../errors.ts';
 import type { RadianceCube } from './cube.ts';
-import { backSubstituteTransposed, forwardSubstitute } from './linalg.ts';
+import { backSubstituteTransposed, forwardSubstitute } from '../linalg.ts';
 import { type BackgroundStatistics, type StatisticsOptions, backgroundStatistics } from './statistics.ts';
 
 export const CMF_ALGORITHM_VERSION = 'plumetrace-cmf-columnwise-lw/1';

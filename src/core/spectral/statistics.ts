@@ -28,7 +28,7 @@ import {
   classifyPixels,
   planColumnGroups,
 } from './cube.ts';
-import { choleskyInPlace } from './linalg.ts';
+import { choleskyInPlace } from '../linalg.ts';
 
 export type Shrinkage =
   | { readonly kind: 'ledoit-wolf' }

@@ -1,7 +1,8 @@
 /**
- * Small dense linear algebra for the detectors (matrices up to a few hundred rows): Cholesky
- * factorisation and triangular solves, row-major Float64Array, `a[i * n + j]`. A matrix may sit at
- * an offset inside a larger buffer (one factor per column group, back to back).
+ * Small dense linear algebra for the detectors and the source inversion (matrices from 2×2 to a
+ * few hundred rows): Cholesky factorisation and triangular solves, row-major Float64Array,
+ * `a[i * n + j]`. A matrix may sit at an offset inside a larger buffer (one factor per column
+ * group, back to back).
  */
 
 /**
@@ -99,4 +100,11 @@ export function gaussianSolve(a: ArrayLike<number>, n: number, b: ArrayLike<numb
     x[i] = s / m[i * w + i];
   }
   return x;
+}
+
+/** log det of L·Lᵀ from its Cholesky factor L (n×n at `l[off…]`). */
+export function choleskyLogDet(l: Float64Array, n: number, off = 0): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += 2 * Math.log(l[off + i * n + i]);
+  return s;
 }
