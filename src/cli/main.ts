@@ -84,6 +84,7 @@ function locatorOptions(o: LocatorFlags): SteOptions {
   }
   if (o.maxSources !== undefined) opts.maxSources = Math.round(num(o.maxSources, '--max-sources', 0, 2));
   if (o.heightMax !== undefined) opts.heightMaxM = num(o.heightMax, '--height-max', 0.1, 500);
+  if (o.windHeight !== undefined) opts.windHeightM = num(o.windHeight, '--wind-height', 0.5, 500);
   if (o.seed !== undefined) opts.seed = Math.round(num(o.seed, '--seed', 0, 2 ** 32));
   return opts;
 }
@@ -116,6 +117,7 @@ interface LocatorFlags {
   area?: string;
   maxSources?: string;
   heightMax?: string;
+  windHeight?: string;
   seed?: string;
 }
 
@@ -127,6 +129,7 @@ function addLocatorFlags(cmd: Command): Command {
     .option('--area <bbox>', 'search bounds minLon,minLat,maxLon,maxLat (default: around the samples)')
     .option('--max-sources <n>', 'largest number of simultaneous sources considered, 0..2', '2')
     .option('--height-max <m>', 'upper bound of the release-height prior (m)', '10')
+    .option('--wind-height <m>', 'height above ground of the wind measurement (m)', '10')
     .option('--seed <n>', 'seed of the sampler (a seed gives the same result every time)', '1');
 }
 

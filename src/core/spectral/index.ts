@@ -10,3 +10,4 @@ export * from './synthetic-cube.ts';
 export * from './target.ts';
 export * from './ime.ts';
 export * from './plumes.ts';
+export * from './mag1c.ts';
