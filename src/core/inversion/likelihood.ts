@@ -13,9 +13,10 @@
  * Sherman–Morrison. This keeps the intervals honest when the plume is sharp and the instrument
  * quiet: errors of neighbouring samples are correlated, not independent. The rates and the background
  * enter linearly, so they are integrated out analytically: Gaussian prior on b, half-normal priors
- * on Q_k ≥ 0 whose scale is itself a mixture over decades (close to a log-uniform prior over
- * 0.05–2,000 kg/h). τ and γ are learned from the data: the likelihood is averaged over a grid of
- * them (log-uniform prior on τ, uniform on γ's grid).
+ * on Q_k ≥ 0 whose scale is itself a mixture over decades (1–1,000 kg/h). τ, γ and the
+ * per-minute direction error are learned from the data: the likelihood is averaged over a grid of
+ * them (uniform weights on each grid). Finally the likelihood is raised to the fraction of rows
+ * that carry independent information (`independentFraction`), a coarsened posterior.
  */
 import {
   type Terrain,

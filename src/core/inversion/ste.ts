@@ -4,10 +4,12 @@
  * Posterior over the source position (x, y), release height h, the error δ of the mean wind
  * direction, and (when not given) the stability class; the rates and background are integrated out
  * analytically and the model error is learned (likelihood.ts). Position is searched smartly:
- *   1. a coarse-to-fine grid of profile least-squares fits finds the mode(s) per stability class;
- *   2. adaptive importance sampling: a Student-t proposal around each mode (plus a defensive uniform
- *      component) is drawn, re-fitted to the weighted draws, and drawn again; the second batch
- *      gives the posterior and the model evidence.
+ *   1. coarse grids of profile least-squares fits (widened and physical plumes), refined around
+ *      the best cells, find the mode(s) per stability class;
+ *   2. a Laplace approximation at each mode gives a Student-t proposal (plus a defensive component:
+ *      the prior);
+ *   3. sequential Monte Carlo tempers from that proposal to the posterior, giving the posterior
+ *      draws and the model evidence.
  * The same machinery with two sources (δ shared) gives the evidence of the two-source model; the
  * background-only model's evidence is analytic. Wind-speed error scales every rate, so it is applied
  * to the rate draws as a log-normal factor.
@@ -52,7 +54,7 @@ export interface SteOptions {
   heightMaxM?: number;
   /** Prior probabilities of 0, 1 and 2 sources (default 0.45, 0.45, 0.1: two simultaneous sources are rarer). */
   sourceCountPrior?: [number, number, number];
-  /** Importance samples per batch (default 1000). */
+  /** Sampling effort (default 1000): the sequential Monte Carlo runs max(100, samples/5) particles. */
   samples?: number;
   seed?: number;
   onProgress?: (fraction: number) => void;
@@ -112,7 +114,7 @@ interface Ctx {
   evals: number;
 }
 
-/** One importance draw: class, source(s), δ, and its log weight and rate moments. */
+/** One draw (a particle): class, source(s), δ, its log weight and rate moments. */
 interface Draw {
   cls: StabilityClass;
   src: SourcePosition[];
@@ -215,7 +217,7 @@ export function estimateSources(series: InSituSeries, options: SteOptions = {}):
   // Model 1.
   let post1: Draw[] = [];
   if (maxSources >= 1) {
-    const r = importanceSample(ctx, prior, modes1, 1, nSamples, (f) => progress(0.25 + 0.3 * f));
+    const r = samplePosterior(ctx, prior, modes1, 1, nSamples, (f) => progress(0.25 + 0.3 * f));
     post1 = r.draws;
     logZ[1] = r.logZ;
     ess[0] = r.ess;
@@ -227,7 +229,7 @@ export function estimateSources(series: InSituSeries, options: SteOptions = {}):
   if (maxSources >= 2 && post1.length > 0) {
     const best = modes1.reduce((a, b) => (b.rss < a.rss ? b : a));
     const second = findMode(ctx, best.cls, best);
-    const r = importanceSample(ctx, { [best.cls]: 1 }, [{ ...best, pair: second }], 2, nSamples, (f) =>
+    const r = samplePosterior(ctx, { [best.cls]: 1 }, [{ ...best, pair: second }], 2, nSamples, (f) =>
       progress(0.6 + 0.35 * f),
     );
     post2 = r.draws;
@@ -555,11 +557,11 @@ function findMode(ctx: Ctx, cls: StabilityClass, fixed: Mode | null): Mode {
   };
 }
 
-// ---- adaptive importance sampling ----------------------------------------------------------
+// ---- proposals and sequential Monte Carlo ----------------------------------------------------
 //
-// Continuous proposal over v = [x1, y1, (x2, y2,) δ] — a Student-t per stability class, started
-// from a Laplace approximation at the mode and re-fitted to the first batch — and per source a
-// height proposal: half uniform over [0, hMax], half a truncated normal around the mode's height.
+// Proposal over v = [x1, y1, (x2, y2,) δ]: a Student-t per stability class from a Laplace
+// approximation at the mode, and per source a height proposal: half uniform over [0, hMax], half a
+// truncated normal around the mode's height. The SMC starts from it and tempers to the posterior.
 
 interface Component {
   cls: StabilityClass;
@@ -785,7 +787,7 @@ function componentFrom(
   return { cls, weight, mean, chol: L, logDet, hMean, hSd };
 }
 
-function importanceSample(
+function samplePosterior(
   ctx: Ctx,
   prior: Partial<Record<StabilityClass, number>>,
   modes: Mode[],
