@@ -9,6 +9,7 @@ import { type SteOptions, type SteResult, estimateSources } from '../core/invers
 import { STABILITY_CLASSES, type StabilityClass } from '../core/types.ts';
 import { readObservationFile } from '../io/observations.ts';
 import { buildDemo } from '../pipeline/demo.ts';
+import { detectScene, IMAGING_METHODS, type ImagingMethod, storeSceneDetections } from '../pipeline/imaging.ts';
 import { ingestInSituFile, processInSituAcquisition } from '../pipeline/insitu.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
@@ -290,6 +291,102 @@ function buildProgram(): Command {
         out(`wrote ${o.json}`);
       }
     });
+
+  program
+    .command('detect')
+    .description(
+      'Detect methane plumes in an imaging-spectrometer radiance cube (ENVI): writes the ppm·m map, the plume outlines (GeoJSON) and a summary; stores the scene and its plumes unless --no-store.',
+    )
+    .argument('<radiance>', 'ENVI radiance header (.hdr) or its data file; needs band wavelengths')
+    .option('--gas <gas>', 'gas to look for (only CH4 for now)', 'CH4')
+    .option('--method <method>', `detector: ${IMAGING_METHODS.join(' | ')}`, 'cmf')
+    .option('--wind-speed <m/s>', '10 m wind speed; without it no emission rates are given (null)')
+    .option('--wind-from-deg <deg>', 'direction the wind blows from (clockwise from north); picks the upwind origin')
+    .option('--pixel-size <m>', 'pixel size for a cube without metric map info')
+    .option('--time <iso>', 'acquisition time (default: the data file modification time)')
+    .option('--out <dir>', 'where the outputs are written', '.')
+    .addOption(dbOption())
+    .option('--campaign <name>', 'campaign to file the flight under', 'Unassigned')
+    .option('--no-store', 'only write the outputs; store nothing')
+    .exitOverride()
+    .action(
+      async (
+        file: string,
+        o: {
+          gas: string;
+          method: string;
+          windSpeed?: string;
+          windFromDeg?: string;
+          pixelSize?: string;
+          time?: string;
+          out: string;
+          db?: string;
+          campaign: string;
+          store: boolean;
+        },
+      ) => {
+        if (!(IMAGING_METHODS as readonly string[]).includes(o.method)) {
+          throw new PlumetraceError(
+            'PT_ERR_USAGE',
+            `--method must be one of ${IMAGING_METHODS.join(', ')}, not "${o.method}"`,
+          );
+        }
+        const num = (v: string | undefined, flag: string): number | undefined => {
+          if (v === undefined) return undefined;
+          const x = Number(v);
+          if (v.trim() === '' || !Number.isFinite(x))
+            throw new PlumetraceError('PT_ERR_USAGE', `${flag} must be a number, not "${v}"`);
+          return x;
+        };
+        if (o.time !== undefined && Number.isNaN(Date.parse(o.time))) {
+          throw new PlumetraceError('PT_ERR_USAGE', `--time must be an ISO-8601 time, not "${o.time}"`);
+        }
+        const windSpeedMps = num(o.windSpeed, '--wind-speed');
+        const windFromDeg = num(o.windFromDeg, '--wind-from-deg');
+        const pixelSizeM = num(o.pixelSize, '--pixel-size');
+        const bar = progress('Detecting plumes');
+        const det = await detectScene(file, {
+          outDir: o.out,
+          gas: o.gas,
+          method: o.method as ImagingMethod,
+          ...(windSpeedMps !== undefined ? { windSpeedMps } : {}),
+          ...(windFromDeg !== undefined ? { windFromDeg } : {}),
+          ...(pixelSizeM !== undefined ? { pixelSizeM } : {}),
+          onProgress: (f, label) => bar.update(f, label),
+        });
+        bar.done(`${det.plumes.length} plume(s)`);
+        out(
+          `${det.name}: ${det.plumes.length} ${det.gas} plume(s) (${det.method}, bands ${(det.summary.bandWindowNm as number[]).join('–')} nm)`,
+        );
+        for (const p of det.plumes) {
+          const where =
+            p.originLat !== null && p.originLon !== null
+              ? `${p.originLat.toFixed(5)}, ${p.originLon.toFixed(5)}`
+              : `line ${p.originLine}, sample ${p.originSample}`;
+          const rate =
+            p.rateKgPerHour !== null && p.rateSigmaKgPerHour !== null
+              ? `${p.rateKgPerHour.toFixed(0)} ± ${p.rateSigmaKgPerHour.toFixed(0)} kg/h`
+              : 'rate not computed (no --wind-speed)';
+          const ime = p.imeKg !== null ? `IME ${p.imeKg.toFixed(1)} kg` : 'IME not computed (no pixel size)';
+          out(`  origin ${where}: max ${p.maxEnhancementPpmM.toFixed(0)} ppm·m, ${ime}, ${rate}`);
+        }
+        for (const f of [det.outputs.enhancementHeaderPath, det.outputs.geojsonPath, det.outputs.summaryPath])
+          out(`wrote ${f}`);
+        if (!o.store) return;
+        await withStore(resolveDb(o.db), async (store) => {
+          const r = await storeSceneDetections(store, det, {
+            campaign: o.campaign,
+            ...(o.time !== undefined ? { acquisitionTime: new Date(o.time).toISOString() } : {}),
+          });
+          out(
+            r.stored
+              ? `stored the scene (acquisition ${r.acquisitionId}) and ${r.detectionsRecorded} detection(s)`
+              : `the scene was already stored (acquisition ${r.acquisitionId}); ${r.detectionsRecorded} new detection(s)`,
+          );
+          for (const site of r.sites) out(`  → site "${site.name}" (${site.detectionCount} detection(s))`);
+        });
+      },
+    );
 
   return program;
 }

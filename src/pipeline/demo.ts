@@ -5,13 +5,22 @@
  * Running it again stores nothing new: the files come out byte-identical and are recognised.
  * Each survey's stability class is what Turner's table gives for its time, place and wind (late
  * morning and early afternoon in May, 3.5–5 m/s: C, C and D).
+ *
+ * One aircraft SWIR scene is added (DEMO_SCENE; `imaging: false` leaves it out): a simulated AVIRIS-like
+ * cube over source B (Jasper Ridge background, UTM zone 30 N map info) with a strong release,
+ * written as ENVI and run through the same code as `plumetrace detect`; its plume joins site B.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readMag1cLut } from '../io/lut/read.ts';
 import type { InSituSurveyConfig } from '../sim/insitu-survey.ts';
 import { simulateInSituSurvey } from '../sim/insitu-survey.ts';
+import { loadSwirInputs } from '../sim/swir/load.ts';
+import { type SwirSceneOptions, simulateSwirScene } from '../sim/swir/scene.ts';
+import { type SwirMapOrigin, writeSwirScene } from '../sim/swir/write.ts';
 import { writeSurvey } from '../sim/write.ts';
 import type { Store } from '../store/types.ts';
+import { DEFAULT_CH4_LUT, detectScene, storeSceneDetections } from './imaging.ts';
 import { type Progress, ensureCampaign, ingestInSituFile, processInSituAcquisition } from './insitu.ts';
 
 export const DEMO_ORGANIZATION = 'Demo Analyst Agency';
@@ -54,6 +63,35 @@ export const DEMO_SURVEYS: readonly { name: string; config: InSituSurveyConfig }
   },
 ];
 
+/**
+ * The demo's aircraft scene: 100 × 100 pixels of 10 m, the source pixel (line 50, sample 58) centred
+ * on source B (51.138 N, 1.418 W = UTM 30 N E 610,676 m, N 5,666,361 m), wind toward the east.
+ * The release is large (5,000 kg/h): the Jasper background's clutter puts the matched filter's
+ * noise near 1,500–2,500 ppm·m per pixel, so weaker plumes do not show at this pixel size.
+ */
+export const DEMO_SCENE: {
+  name: string;
+  time: string;
+  windFromDeg: number;
+  mapOrigin: SwirMapOrigin;
+  options: SwirSceneOptions;
+} = {
+  name: 'scene-b-2026-05-09',
+  time: '2026-05-09T13:40:00.000Z',
+  windFromDeg: 270,
+  mapOrigin: { utmZone: 30, hemisphere: 'North', eastingM: 610091, northingM: 5666866 },
+  options: {
+    seed: 20260511,
+    source: { line: 50, sample: 58 },
+    rateKgPerHour: 5000,
+    windSpeedMps: 2,
+    windToDeg: 90,
+    stability: 'C',
+    pixelSizeM: 10,
+    textureSigma: 0.3,
+  },
+};
+
 export interface DemoSummary {
   campaign: string;
   flights: number;
@@ -61,12 +99,16 @@ export interface DemoSummary {
   files: string[];
 }
 
-export async function buildDemo(store: Store, opts: { dir: string; onProgress?: Progress }): Promise<DemoSummary> {
+export async function buildDemo(
+  store: Store,
+  opts: { dir: string; onProgress?: Progress; imaging?: boolean },
+): Promise<DemoSummary> {
+  const imaging = opts.imaging ?? true;
   const report = opts.onProgress ?? (() => {});
   await mkdir(opts.dir, { recursive: true });
   const campaign = await ensureCampaign(store, DEMO_CAMPAIGN, DEMO_ORGANIZATION);
   const files: string[] = [];
-  const steps = DEMO_SURVEYS.length * 2;
+  const steps = DEMO_SURVEYS.length * 2 + (imaging ? 2 : 0);
   let step = 0;
   for (const { name, config } of DEMO_SURVEYS) {
     report(step++ / steps, `simulating ${name}`);
@@ -77,6 +119,24 @@ export async function buildDemo(store: Store, opts: { dir: string; onProgress?: 
     const ingested = await ingestInSituFile(store, file, { campaign: campaign.name, platform: 'drone' });
     // Processed as any flight is: the stability class is not told but inferred (stability-prior.ts).
     await processInSituAcquisition(store, ingested.acquisitionId);
+  }
+  if (imaging) {
+    report(step++ / steps, `simulating ${DEMO_SCENE.name}`);
+    const table = await readMag1cLut(DEFAULT_CH4_LUT);
+    const scene = simulateSwirScene(DEMO_SCENE.options, await loadSwirInputs('jasper', table));
+    const written = await writeSwirScene(opts.dir, DEMO_SCENE.name, scene, DEMO_SCENE.mapOrigin);
+    files.push(written.radianceHeaderPath);
+    report(step++ / steps, `processing ${DEMO_SCENE.name}`);
+    const det = await detectScene(written.radianceHeaderPath, {
+      outDir: opts.dir,
+      windSpeedMps: DEMO_SCENE.options.windSpeedMps,
+      windFromDeg: DEMO_SCENE.windFromDeg,
+    });
+    await storeSceneDetections(store, det, {
+      campaign: campaign.name,
+      platform: 'aircraft',
+      acquisitionTime: DEMO_SCENE.time,
+    });
   }
   report(1, 'done');
   const flights = await store.listFlights(campaign.id);

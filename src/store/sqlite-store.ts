@@ -50,11 +50,14 @@ import type {
   Detection,
   DetectionWithSite,
   Flight,
+  ImagingAcquisitionInput,
   InSituAcquisitionInput,
   InSituSample,
   Jurisdiction,
+  NewAcquisition,
   NewAuditEvent,
   NewCampaign,
+  NewFlight,
   NewJurisdiction,
   NewOrganization,
   NewUser,
@@ -282,56 +285,79 @@ export class SqliteStore implements Store {
     checkTime(a.startTime, 'acquisition.startTime');
     checkTime(a.endTime, 'acquisition.endTime');
     return this.#write('store in-situ acquisition', async (trx) => {
-      const dup = await trx
-        .selectFrom('acquisition')
-        .select(['id', 'flight_id'])
-        .where('content_sha256', '=', a.contentSha256)
-        .executeTakeFirst();
-      if (dup) return { stored: false, reason: 'duplicate', flightId: dup.flight_id, acquisitionId: dup.id };
-
-      let flightId: string;
-      if ('id' in input.flight) {
-        flightId = input.flight.id;
-        const found = await trx.selectFrom('flight').select('id').where('id', '=', flightId).executeTakeFirst();
-        if (!found) throw notFound('flight', flightId);
-      } else {
-        const f = input.flight;
-        flightId = randomUUID();
-        const flight: Flight = {
-          id: flightId,
-          campaignId: f.campaignId,
-          name: f.name,
-          platform: f.platform,
-          sensorKind: f.sensorKind,
-          startTime: f.startTime,
-          endTime: f.endTime,
-          track: f.track,
-          createdAt: now(),
-        };
-        await trx.insertInto('flight').values(flightRow(flight)).execute();
-      }
-
-      const acquisition: Acquisition = {
-        id: randomUUID(),
-        flightId,
-        kind: a.kind,
-        sourceUri: a.sourceUri,
-        contentSha256: a.contentSha256,
-        gas: a.gas,
-        sampleCount: a.sampleCount,
-        startTime: a.startTime,
-        endTime: a.endTime,
-        footprint: a.footprint,
-        metadata: a.metadata,
-        createdAt: now(),
-      };
-      await trx.insertInto('acquisition').values(acquisitionRow(acquisition)).execute();
+      const r = await this.#insertFlightAndAcquisition(trx, input.flight, a);
+      if (!r.stored) return r;
       for (let i = 0; i < samples.length; i += SAMPLE_CHUNK) {
-        const rows = samples.slice(i, i + SAMPLE_CHUNK).map((s) => sampleRow(acquisition.id, s));
+        const rows = samples.slice(i, i + SAMPLE_CHUNK).map((s) => sampleRow(r.acquisitionId, s));
         await trx.insertInto('insitu_sample').values(rows).execute();
       }
-      return { stored: true, flightId, acquisitionId: acquisition.id };
+      return r;
     });
+  }
+
+  async storeImagingAcquisition(input: ImagingAcquisitionInput): Promise<StoreAcquisitionResult> {
+    const a = input.acquisition;
+    if (a.kind !== 'imaging-scene') {
+      throw new PlumetraceError('PT_ERR_BAD_REQUEST', `acquisition.kind must be 'imaging-scene', got '${a.kind}'`, {
+        column: 'kind',
+      });
+    }
+    checkTime(a.startTime, 'acquisition.startTime');
+    checkTime(a.endTime, 'acquisition.endTime');
+    return this.#write('store imaging acquisition', (trx) => this.#insertFlightAndAcquisition(trx, input.flight, a));
+  }
+
+  /** Inside a write transaction: duplicate check, then the flight (unless given by id) and the acquisition. */
+  async #insertFlightAndAcquisition(
+    trx: Transaction<Database>,
+    flightIn: NewFlight | { id: string },
+    a: NewAcquisition,
+  ): Promise<StoreAcquisitionResult> {
+    const dup = await trx
+      .selectFrom('acquisition')
+      .select(['id', 'flight_id'])
+      .where('content_sha256', '=', a.contentSha256)
+      .executeTakeFirst();
+    if (dup) return { stored: false, reason: 'duplicate', flightId: dup.flight_id, acquisitionId: dup.id };
+
+    let flightId: string;
+    if ('id' in flightIn) {
+      flightId = flightIn.id;
+      const found = await trx.selectFrom('flight').select('id').where('id', '=', flightId).executeTakeFirst();
+      if (!found) throw notFound('flight', flightId);
+    } else {
+      const f = flightIn;
+      flightId = randomUUID();
+      const flight: Flight = {
+        id: flightId,
+        campaignId: f.campaignId,
+        name: f.name,
+        platform: f.platform,
+        sensorKind: f.sensorKind,
+        startTime: f.startTime,
+        endTime: f.endTime,
+        track: f.track,
+        createdAt: now(),
+      };
+      await trx.insertInto('flight').values(flightRow(flight)).execute();
+    }
+
+    const acquisition: Acquisition = {
+      id: randomUUID(),
+      flightId,
+      kind: a.kind,
+      sourceUri: a.sourceUri,
+      contentSha256: a.contentSha256,
+      gas: a.gas,
+      sampleCount: a.sampleCount,
+      startTime: a.startTime,
+      endTime: a.endTime,
+      footprint: a.footprint,
+      metadata: a.metadata,
+      createdAt: now(),
+    };
+    await trx.insertInto('acquisition').values(acquisitionRow(acquisition)).execute();
+    return { stored: true, flightId, acquisitionId: acquisition.id };
   }
 
   async findAcquisitionBySha256(sha256: string): Promise<Acquisition | null> {

@@ -272,6 +272,51 @@ describe.each(backends)('SQLite store (%s)', (_name, location) => {
     expect(await count(store, 'acquisition')).toBe(0);
   });
 
+  it('stores an imaging scene with its flight in one transaction; the same content again stores nothing', async () => {
+    const campaign = await seedCampaign(store);
+    const base = acquisitionInput(campaign.id, sha('9'), 0);
+    const input = {
+      flight: {
+        ...base.flight,
+        name: 'swir scene',
+        platform: 'aircraft' as const,
+        sensorKind: 'swir-imaging' as const,
+        track: null,
+      },
+      acquisition: {
+        ...base.acquisition,
+        kind: 'imaging-scene' as const,
+        sampleCount: 120 * 100,
+        metadata: { lines: 120, samples: 100 },
+      },
+    };
+    const r = await store.storeImagingAcquisition(input);
+    expect(r.stored).toBe(true);
+    const acq = await store.getAcquisition(r.acquisitionId);
+    expect(acq).toEqual({ ...input.acquisition, id: r.acquisitionId, flightId: r.flightId, createdAt: acq?.createdAt });
+    const flight = await store.getFlight(r.flightId);
+    expect(flight).toEqual({ ...input.flight, id: r.flightId, createdAt: flight?.createdAt });
+    expect(await store.getInSituSamples(r.acquisitionId)).toEqual([]);
+
+    const dup = await store.storeImagingAcquisition({ ...input, flight: { ...input.flight, name: 'other' } });
+    expect(dup).toEqual({ stored: false, reason: 'duplicate', flightId: r.flightId, acquisitionId: r.acquisitionId });
+    expect([await count(store, 'flight'), await count(store, 'acquisition')]).toEqual([1, 1]);
+
+    await expect(
+      store.storeImagingAcquisition({
+        ...input,
+        acquisition: { ...input.acquisition, kind: 'insitu-series', contentSha256: sha('8') },
+      }),
+    ).rejects.toMatchObject({ code: 'PT_ERR_BAD_REQUEST' });
+    await expect(
+      store.storeImagingAcquisition({
+        flight: { id: 'no-such-flight' },
+        acquisition: { ...input.acquisition, contentSha256: sha('7') },
+      }),
+    ).rejects.toMatchObject({ code: 'PT_ERR_NOT_FOUND' });
+    expect([await count(store, 'flight'), await count(store, 'acquisition')]).toEqual([1, 1]);
+  });
+
   it('stores a 10,000-sample series in well under a second', async () => {
     const campaign = await seedCampaign(store);
     const input = acquisitionInput(campaign.id, sha('f'), 10_000);

@@ -202,6 +202,12 @@ export interface InSituAcquisitionInput {
   samples: InSituSample[];
 }
 
+/** What `storeImagingAcquisition` writes: the flight (new, or an existing id) and the scene's acquisition (no samples). */
+export interface ImagingAcquisitionInput {
+  flight: NewFlight | { id: string };
+  acquisition: NewAcquisition;
+}
+
 export type StoreAcquisitionResult =
   | { stored: true; flightId: string; acquisitionId: string }
   | { stored: false; reason: 'duplicate'; flightId: string; acquisitionId: string };
@@ -243,6 +249,8 @@ export interface Store {
 
   /** One transaction: flight (unless given by id), acquisition and all samples; a duplicate content hash stores nothing. */
   storeInSituAcquisition(input: InSituAcquisitionInput): Promise<StoreAcquisitionResult>;
+  /** One transaction: flight (unless given by id) and an imaging-scene acquisition; a duplicate content hash stores nothing. */
+  storeImagingAcquisition(input: ImagingAcquisitionInput): Promise<StoreAcquisitionResult>;
   findAcquisitionBySha256(sha256: string): Promise<Acquisition | null>;
   getAcquisition(id: string): Promise<Acquisition | null>;
   listAcquisitions(flightId?: string): Promise<Acquisition[]>;

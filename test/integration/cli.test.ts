@@ -47,9 +47,9 @@ beforeAll(() => {
 });
 
 describe('plumetrace demo', () => {
-  it('stores every survey as a flight and fuses the repeat survey of source A into one site', async () => {
+  it('stores every survey and the imaging scene as flights; repeat observations of a source join its site', async () => {
     const c = await counts();
-    expect(c.flights).toBe(DEMO_SURVEYS.length);
+    expect(c.flights).toBe(DEMO_SURVEYS.length + 1); // and one imaging flight
     expect(c.sites).toBe(2);
   });
 

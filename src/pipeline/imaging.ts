@@ -1,0 +1,675 @@
+/**
+ * Imaging-spectrometer scenes: detect methane plumes in a radiance cube (`detectScene`: ENVI in,
+ * an enhancement map, plume outlines and a summary out) and file the scene and its plumes in the
+ * store (`storeSceneDetections`: acquisition → detections → sites). `plumetrace detect` and the demo
+ * both run these two functions.
+ *
+ * Steps of detectScene:
+ *  1. Open the cube (src/io/envi: header, sizes and truncation are checked there, with their codes).
+ *  2. Bands: every band whose centre lies in 2100–2450 nm (`CH4_BAND_WINDOW_NM`) and that the header's
+ *     `bbl` does not mark bad; FWHM from the header, else the spacing of the neighbouring centres.
+ *  3. Unit-absorption target of those bands from the mag1c table (data/detection/mag1c_ch4.lut).
+ *  4. `cmf` (default): column-wise matched filter → ppm·m per pixel, in two passes (the first pass's
+ *     plumes, grown by 2 px, are kept out of the second pass's background statistics). `ace`: the
+ *     same CMF map, but the plume mask runs on the ACE score (a shape test, insensitive to
+ *     brightness). `mag1c`: the sparse, albedo-corrected filter (src/core/spectral/mag1c.ts, default
+ *     options), masked with its per-column noise.
+ *  5. plumeMask (local robust noise, hysteresis) → quantifyPlumes (IME; emission rate only when a
+ *     wind speed is given: rates are null otherwise). The kg per ppm·m conversion is taken at
+ *     101325 Pa and 288.15 K, as the simulator's.
+ *  6. Outputs (written only when everything before succeeded; removed again if a later write fails):
+ *     `<name>_ch4_ppmm.hdr/.img` (float32, 1 band, the input's map info), `<name>_plumes.geojson`,
+ *     `<name>_detect.json`.
+ *
+ * Plume polygons: the convex hull of the corners of the plume's pixels (always one valid, simple
+ * polygon, even for a plume merged from several components; it over-covers concave plumes).
+ * Coordinates: WGS84 lon/lat when the map info is UTM (own UTM inverse, src/core/geo/utm.ts; WGS-84
+ * datum assumed) or Geographic Lat/Lon; the map's own coordinates for any other projection; pixel
+ * coordinates (x = sample, y = line, corners at integers) without map info. The collection's
+ * `properties.coordinates` says which. Only lon/lat plumes become detections in the store.
+ *
+ * The cube is read whole for the selected bands (lines × samples × ~35 bands float32 in memory).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Polygon, Position } from 'geojson';
+import { PlumetraceError } from '../core/errors.ts';
+import { associateDetection } from '../core/fusion/associate.ts';
+import { utmToLonLat } from '../core/geo/utm.ts';
+import { kgPerM2PerPpmM, quantifyPlumes } from '../core/spectral/ime.ts';
+import { sparseMatchedFilter } from '../core/spectral/mag1c.ts';
+import { aceScore, matchedFilter } from '../core/spectral/matched-filter.ts';
+import { type PlumeMaskResult, plumeMask } from '../core/spectral/plumes.ts';
+import { unitAbsorptionTarget } from '../core/spectral/target.ts';
+import type { EnviMapInfo } from '../io/envi/header.ts';
+import { pixelToMap } from '../io/envi/geo.ts';
+import { openEnvi } from '../io/envi/reader.ts';
+import { writeEnvi } from '../io/envi/writer.ts';
+import { readMag1cLut } from '../io/lut/read.ts';
+import type { Platform, Site, Store } from '../store/types.ts';
+import { ensureCampaign, type Progress } from './insitu.ts';
+
+export const CH4_BAND_WINDOW_NM: readonly [number, number] = [2100, 2450];
+export const DEFAULT_CH4_LUT = new URL('../../data/detection/mag1c_ch4.lut', import.meta.url).pathname;
+export const IMAGING_METHODS = ['cmf', 'ace', 'mag1c'] as const;
+export type ImagingMethod = (typeof IMAGING_METHODS)[number];
+/** Version of this composition (band window, mask, quantification settings, outputs). */
+export const IMAGING_PIPELINE_VERSION = 'plumetrace-detect-imaging/1';
+/** Fewest bands in the window for a usable covariance. */
+const MIN_BANDS = 5;
+/** First pass: plumes seeded at z ≥ 3 (grown over z ≥ 2), and 2 px around them, leave the statistics. */
+const FIRST_PASS_MASK = { seedZ: 3, growZ: 2, minPixels: 5 } as const;
+const EXCLUSION_GROW_PX = 2;
+const KG_PER_M2_PER_PPM_M_288K = kgPerM2PerPpmM(101325, 288.15);
+
+export interface DetectSceneOptions {
+  outDir: string;
+  gas?: string;
+  method?: ImagingMethod;
+  /** 10 m wind speed, m/s; without it no rates are computed (null). */
+  windSpeedMps?: number;
+  /** Direction the wind blows from, degrees clockwise from north: picks the upwind origin pixel. */
+  windFromDeg?: number;
+  /** Pixel size, m, for scenes without metric map info. */
+  pixelSizeM?: number;
+  lutPath?: string;
+  onProgress?: Progress;
+}
+
+export type SceneCoordinates = 'lon-lat' | 'map' | 'pixel';
+
+export interface ScenePlume {
+  gas: string;
+  pixelCount: number;
+  maxEnhancementPpmM: number;
+  imeKg: number | null;
+  imeSigmaKg: number | null;
+  rateKgPerHour: number | null;
+  rateSigmaKgPerHour: number | null;
+  originLine: number;
+  originSample: number;
+  originLon: number | null;
+  originLat: number | null;
+  score: number;
+  /** Convex hull of the plume's pixel corners, in the scene's `coordinates`. */
+  outline: Position[];
+  algorithmVersion: string;
+}
+
+export interface SceneDetection {
+  name: string;
+  headerPath: string;
+  dataPath: string;
+  lines: number;
+  samples: number;
+  gas: string;
+  method: ImagingMethod;
+  coordinates: SceneCoordinates;
+  /** The scene's outline in lon/lat (corners of the corner pixels), or null when not georeferenced. */
+  footprint: Polygon | null;
+  pixelSizeM: number | null;
+  plumes: ScenePlume[];
+  outputs: { enhancementHeaderPath: string; geojsonPath: string; summaryPath: string };
+  summary: Record<string, unknown>;
+}
+
+/** Detects plumes in one ENVI radiance cube and writes the three outputs (see the file comment). */
+export async function detectScene(path: string, opts: DetectSceneOptions): Promise<SceneDetection> {
+  const t0 = performance.now();
+  const report = opts.onProgress ?? (() => {});
+  const gas = (opts.gas ?? 'CH4').toUpperCase();
+  if (gas !== 'CH4') throw new PlumetraceError('PT_ERR_USAGE', `--gas ${opts.gas}: only CH4 is supported`);
+  const method = opts.method ?? 'cmf';
+  if (!IMAGING_METHODS.includes(method)) {
+    throw new PlumetraceError('PT_ERR_USAGE', `--method must be one of ${IMAGING_METHODS.join(', ')}, not "${method}"`);
+  }
+  if (opts.windSpeedMps !== undefined && !(opts.windSpeedMps >= 0 && Number.isFinite(opts.windSpeedMps))) {
+    throw new PlumetraceError('PT_ERR_USAGE', `--wind-speed must be a number ≥ 0 (m/s), got ${opts.windSpeedMps}`);
+  }
+  if (opts.windFromDeg !== undefined && !Number.isFinite(opts.windFromDeg)) {
+    throw new PlumetraceError('PT_ERR_USAGE', `--wind-from-deg must be a number, got ${opts.windFromDeg}`);
+  }
+
+  report(0, 'reading the cube');
+  const reader = await openEnvi(path);
+  let radiance: Float32Array;
+  let bandIdx: number[];
+  let centerNm: Float64Array;
+  let fwhmNm: Float64Array;
+  const { lines, samples, header, headerPath, dataPath } = reader;
+  const tRead0 = performance.now();
+  try {
+    ({ bandIdx, centerNm, fwhmNm } = selectBands(reader.wavelengthNm, reader.fwhmNm, header.badBandList, headerPath));
+    radiance = await reader.readWindow({ line0: 0, lines, sample0: 0, samples, bands: bandIdx });
+  } finally {
+    await reader.close();
+  }
+  const readMs = performance.now() - tRead0;
+
+  report(0.2, 'matched filter');
+  const tFilter0 = performance.now();
+  const table = await readMag1cLut(opts.lutPath ?? DEFAULT_CH4_LUT);
+  const { targetPerPpmM } = unitAbsorptionTarget(table, { centerNm, fwhmNm });
+  const cube = { data: radiance, lines, samples, bands: bandIdx.length };
+  let enhancement: Float64Array;
+  let filterVersion: string;
+  let columnSigma: Float64Array;
+  let maskInput: Float64Array;
+  let callerSigma: Float64Array | undefined;
+  let aceVersion: string | undefined;
+  if (method === 'mag1c') {
+    // Sparse, albedo-corrected filter (src/core/spectral/mag1c.ts): its own reweighting keeps plume
+    // pixels from diluting the statistics. α ≥ 0, so the mask takes the filter's per-column noise
+    // (the local lower-half estimate would see mostly zeros).
+    const sparse = sparseMatchedFilter(cube, targetPerPpmM);
+    enhancement = sparse.enhancementPpmM;
+    filterVersion = sparse.algorithmVersion;
+    columnSigma = sparse.noiseSigmaPpmM;
+    const g = sparse.groups.groupOfSample;
+    callerSigma = new Float64Array(lines * samples);
+    for (let p = 0; p < callerSigma.length; p++) callerSigma[p] = columnSigma[g[p % samples]];
+    maskInput = enhancement;
+  } else {
+    // Two passes: plume pixels of the first (grown by EXCLUSION_GROW_PX) are kept out of the second
+    // pass's background statistics, so a wide plume does not dilute its own signal.
+    const first = matchedFilter(cube, targetPerPpmM);
+    const firstMask = plumeMask(first.enhancementPpmM, lines, samples, FIRST_PASS_MASK);
+    const exclude = grownMask(firstMask.labels, lines, samples, EXCLUSION_GROW_PX);
+    const excludedPixels = exclude.reduce((a, b) => a + b, 0);
+    const cmf = excludedPixels > 0 ? matchedFilter(cube, targetPerPpmM, { excludeFromStatistics: exclude }) : first;
+    enhancement = cmf.enhancementPpmM;
+    filterVersion = cmf.algorithmVersion;
+    columnSigma = cmf.noiseSigmaPpmM;
+    maskInput = enhancement;
+    if (method === 'ace') {
+      const ace = aceScore(cube, targetPerPpmM, { statistics: cmf.statistics });
+      aceVersion = ace.algorithmVersion;
+      // A signed score: ACE has no sign, the CMF does (absorption, not emission, is a plume).
+      const e = enhancement;
+      maskInput = ace.score.map((v, i) => (e[i] > 0 ? v : -v));
+    }
+  }
+  const filterMs = performance.now() - tFilter0;
+
+  report(0.6, 'plume mask');
+  const tMask0 = performance.now();
+  const mask = plumeMask(maskInput, lines, samples, callerSigma ? { sigmaPpmM: callerSigma } : {});
+  // The noise of the ppm·m map itself (for σ_IME), also when the mask ran on ACE scores.
+  const ppmmMask = method === 'ace' ? plumeMask(enhancement, lines, samples) : mask;
+  const geo = georeference(header.mapInfo);
+  const pixelSizeM = geo.pixelSizeM ?? opts.pixelSizeM ?? null;
+  const quantified = quantifyPlumes(
+    method === 'ace' ? inPpmM(mask, enhancement, ppmmMask.noiseSigmaPpmM) : mask,
+    enhancement,
+    {
+      pixelSizeM: pixelSizeM ?? 1,
+      windSpeedMps: opts.windSpeedMps ?? 0,
+      ...(opts.windFromDeg !== undefined ? { windFromDeg: opts.windFromDeg } : {}),
+      kgPerM2PerPpmM: KG_PER_M2_PER_PPM_M_288K,
+    },
+  );
+  const maskMs = performance.now() - tMask0;
+  const algorithmVersion = [filterVersion, aceVersion, mask.algorithmVersion, IMAGING_PIPELINE_VERSION]
+    .filter((v) => v !== undefined)
+    .join('+');
+  const plumes: ScenePlume[] = quantified.map((q, i) => {
+    const region = mask.plumes[i];
+    const hull = convexHullOfPixels(mask.labels, samples, region);
+    const [originX, originY] = geo.toOutput(q.originLine + 0.5, q.originSample + 0.5);
+    const hasRate = opts.windSpeedMps !== undefined && pixelSizeM !== null;
+    return {
+      gas,
+      pixelCount: q.pixelCount,
+      maxEnhancementPpmM: q.maxEnhancementPpmM,
+      imeKg: pixelSizeM !== null ? q.imeKg : null,
+      imeSigmaKg: pixelSizeM !== null ? q.imeSigmaKg : null,
+      rateKgPerHour: hasRate ? q.rateKgPerHour : null,
+      rateSigmaKgPerHour: hasRate ? q.rateSigmaKgPerHour : null,
+      originLine: q.originLine,
+      originSample: q.originSample,
+      originLon: geo.coordinates === 'lon-lat' ? originX : null,
+      originLat: geo.coordinates === 'lon-lat' ? originY : null,
+      score: q.score,
+      outline: hull.map(([l, s]) => geo.toOutput(l, s)),
+      algorithmVersion: `${algorithmVersion}+${q.algorithmVersion}`,
+    };
+  });
+
+  const name = basename(headerPath).replace(/\.hdr$/i, '');
+  const base = join(opts.outDir, name);
+  const outputs = {
+    enhancementHeaderPath: `${base}_ch4_ppmm.hdr`,
+    geojsonPath: `${base}_plumes.geojson`,
+    summaryPath: `${base}_detect.json`,
+  };
+  const footprint = geo.coordinates === 'lon-lat' ? sceneFootprint(geo, lines, samples) : null;
+  const finiteSigma = [...columnSigma].filter(Number.isFinite).sort((a, b) => a - b);
+  const summary: Record<string, unknown> = {
+    input: headerPath,
+    data: dataPath,
+    lines,
+    samples,
+    gas,
+    method,
+    bandWindowNm: CH4_BAND_WINDOW_NM,
+    bandsUsed: bandIdx.length,
+    bandCentersNm: [centerNm[0], centerNm[centerNm.length - 1]],
+    coordinates: geo.coordinates,
+    crs: geo.crs,
+    pixelSizeM,
+    noise: {
+      filterColumnSigmaPpmMMedian: finiteSigma.length ? finiteSigma[finiteSigma.length >> 1] : null,
+      maskSigmaPpmMMedian: median(ppmmMask.noiseSigmaPpmM),
+    },
+    thresholds: { ...mask.options, on: method === 'ace' ? 'signed-ace-score-z' : `${method}-enhancement-z` },
+    windSpeedMps: opts.windSpeedMps ?? null,
+    windFromDeg: opts.windFromDeg ?? null,
+    rates:
+      opts.windSpeedMps === undefined
+        ? 'not computed: no --wind-speed given (rateKgPerHour null)'
+        : pixelSizeM === null
+          ? 'not computed: no pixel size (no metric map info, no --pixel-size)'
+          : 'IME · U_eff / sqrt(area), U_eff = 0.43 + 0.36 · U10',
+    kgPerM2PerPpmM: KG_PER_M2_PER_PPM_M_288K,
+    plumeCount: plumes.length,
+    plumes: plumes.map(({ outline: _o, ...p }) => p),
+    outputs,
+    algorithmVersion,
+    timingsMs: {
+      read: round1(readMs),
+      filter: round1(filterMs),
+      maskAndQuantify: round1(maskMs),
+      total: 0,
+    },
+  };
+
+  report(0.9, 'writing outputs');
+  const written: string[] = [];
+  try {
+    await mkdir(opts.outDir, { recursive: true });
+    const enviOut = await writeEnvi(
+      `${base}_ch4_ppmm`,
+      {
+        samples,
+        lines,
+        bands: 1,
+        dataType: 'float32',
+        interleave: 'bsq',
+        ...(header.mapInfo ? { mapInfo: header.mapInfo } : {}),
+        ...(header.coordinateSystemString ? { coordinateSystemString: header.coordinateSystemString } : {}),
+        bandNames: ['ch4_enhancement_ppm_m'],
+        description: `plumetrace ${method} CH4 enhancement, ppm m (${filterVersion}) from ${basename(headerPath)}`,
+      },
+      Float32Array.from(enhancement),
+    );
+    written.push(enviOut.headerPath, enviOut.dataPath);
+    await writeAtomic(outputs.geojsonPath, `${JSON.stringify(featureCollection(plumes, geo, name), null, 2)}\n`);
+    written.push(outputs.geojsonPath);
+    (summary.timingsMs as { total: number }).total = round1(performance.now() - t0);
+    await writeAtomic(outputs.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  } catch (e) {
+    await Promise.all(written.map((f) => rm(f, { force: true })));
+    if (e instanceof PlumetraceError) throw e;
+    throw new PlumetraceError('PT_ERR_RASTER_WRITE', `writing the outputs of ${name} failed: ${(e as Error).message}`, {
+      file: base,
+    });
+  }
+  report(1, 'done');
+  return {
+    name,
+    headerPath,
+    dataPath,
+    lines,
+    samples,
+    gas,
+    method,
+    coordinates: geo.coordinates,
+    footprint,
+    pixelSizeM,
+    plumes,
+    outputs,
+    summary,
+  };
+}
+
+export interface StoreSceneOptions {
+  campaign?: string;
+  platform?: Platform;
+  flightName?: string;
+  /** Acquisition time (ISO-8601); default the data file's modification time. */
+  acquisitionTime?: string;
+}
+
+export interface StoreSceneOutcome {
+  stored: boolean;
+  acquisitionId: string;
+  flightId: string;
+  /** Detections recorded now (0 when this scene was already processed by this version). */
+  detectionsRecorded: number;
+  sites: Site[];
+}
+
+/**
+ * Stores a detected scene: its acquisition (one flight per scene; content hash of .hdr + data bytes,
+ * so the same files store nothing twice) and each lon/lat plume as a detection joined to a site.
+ */
+export async function storeSceneDetections(
+  store: Store,
+  det: SceneDetection,
+  opts: StoreSceneOptions = {},
+): Promise<StoreSceneOutcome> {
+  const sha256 = await sceneSha256(det.headerPath, det.dataPath);
+  const time = opts.acquisitionTime ?? (await stat(det.dataPath)).mtime.toISOString();
+  const campaign = await ensureCampaign(store, opts.campaign);
+  const r = await store.storeImagingAcquisition({
+    flight: {
+      campaignId: campaign.id,
+      name: opts.flightName ?? det.name,
+      platform: opts.platform ?? 'aircraft',
+      sensorKind: 'swir-imaging',
+      startTime: time,
+      endTime: time,
+      // The flown track is not in an orthorectified cube.
+      track: null,
+    },
+    acquisition: {
+      kind: 'imaging-scene',
+      sourceUri: det.headerPath,
+      contentSha256: sha256,
+      gas: det.gas,
+      sampleCount: det.lines * det.samples,
+      startTime: time,
+      endTime: time,
+      footprint: det.footprint,
+      metadata: {
+        lines: det.lines,
+        samples: det.samples,
+        pixelSizeM: det.pixelSizeM,
+        method: det.method,
+        coordinates: det.coordinates,
+        bandWindowNm: CH4_BAND_WINDOW_NM,
+      },
+    },
+  });
+  const located = det.plumes.filter((p) => p.originLat !== null && p.originLon !== null);
+  const prior = await store.listDetections({ acquisitionId: r.acquisitionId });
+  const version = located[0]?.algorithmVersion;
+  if (located.length === 0 || prior.some((d) => d.algorithmVersion === version)) {
+    const siteIds = new Set(prior.map((d) => d.siteId).filter((s): s is string => s !== null));
+    const sites = (await Promise.all([...siteIds].map((id) => store.getSite(id)))).filter((s): s is Site => s !== null);
+    return { stored: r.stored, acquisitionId: r.acquisitionId, flightId: r.flightId, detectionsRecorded: 0, sites };
+  }
+  const existing = await store.listSites({ gas: det.gas });
+  const items = located.map((p, k) => {
+    const lat = p.originLat as number;
+    const lon = p.originLon as number;
+    const match = associateDetection({ lat, lon, gas: p.gas, locationSigmaM: det.pixelSizeM ?? 0 }, existing);
+    return {
+      detection: {
+        gas: p.gas,
+        geometry: { type: 'Polygon' as const, coordinates: [p.outline] },
+        lat,
+        lon,
+        enhancement: p.maxEnhancementPpmM,
+        enhancementUnit: 'ppm·m' as const,
+        rateKgPerHour: p.rateKgPerHour,
+        rateSigmaKgPerHour: p.rateSigmaKgPerHour,
+        method: det.method,
+        algorithmVersion: p.algorithmVersion,
+        properties: {
+          imeKg: p.imeKg,
+          imeSigmaKg: p.imeSigmaKg,
+          pixelCount: p.pixelCount,
+          originLine: p.originLine,
+          originSample: p.originSample,
+          score: p.score,
+          windSpeedMps: det.summary.windSpeedMps,
+          windFromDeg: det.summary.windFromDeg,
+          scene: det.name,
+        },
+      },
+      site: match
+        ? { id: match.siteId }
+        : {
+            new: {
+              campaignId: campaign.id,
+              name: `${p.gas} source ${lat.toFixed(4)}, ${lon.toFixed(4)}${k > 0 ? ` #${k + 1}` : ''}`,
+              lat,
+              lon,
+            },
+          },
+    };
+  });
+  const { sites } = await store.recordDetections(r.acquisitionId, items);
+  return {
+    stored: r.stored,
+    acquisitionId: r.acquisitionId,
+    flightId: r.flightId,
+    detectionsRecorded: items.length,
+    sites,
+  };
+}
+
+/** SHA-256 over the header's bytes, then the data file's. */
+export async function sceneSha256(headerPath: string, dataPath: string): Promise<string> {
+  const h = createHash('sha256');
+  h.update(await readFile(headerPath));
+  for await (const chunk of createReadStream(dataPath)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+// ---- helpers -----------------------------------------------------------------------------
+
+function selectBands(
+  wavelengthNm: Float64Array | undefined,
+  fwhm: Float64Array | undefined,
+  bbl: Uint8Array | undefined,
+  file: string,
+): { bandIdx: number[]; centerNm: Float64Array; fwhmNm: Float64Array } {
+  if (!wavelengthNm) {
+    throw new PlumetraceError('PT_ERR_SPECTRAL_INPUT', 'the header gives no band wavelengths (wavelength = {…})', {
+      file,
+    });
+  }
+  const [lo, hi] = CH4_BAND_WINDOW_NM;
+  const bandIdx: number[] = [];
+  for (let b = 0; b < wavelengthNm.length; b++) {
+    const c = wavelengthNm[b];
+    if (c >= lo && c <= hi && (bbl === undefined || bbl[b] !== 0)) bandIdx.push(b);
+  }
+  if (bandIdx.length < MIN_BANDS) {
+    throw new PlumetraceError(
+      'PT_ERR_SPECTRAL_INPUT',
+      `${bandIdx.length} good bands lie in ${lo}–${hi} nm; methane detection needs at least ${MIN_BANDS}`,
+      { file },
+    );
+  }
+  const centerNm = Float64Array.from(bandIdx, (b) => wavelengthNm[b]);
+  const fwhmNm = Float64Array.from(bandIdx, (b) => {
+    const f = fwhm?.[b];
+    if (f !== undefined && f > 0) return f;
+    const prev = wavelengthNm[Math.max(0, b - 1)];
+    const next = wavelengthNm[Math.min(wavelengthNm.length - 1, b + 1)];
+    return Math.abs(next - prev) / (b > 0 && b < wavelengthNm.length - 1 ? 2 : 1);
+  });
+  return { bandIdx, centerNm, fwhmNm };
+}
+
+interface Georeference {
+  coordinates: SceneCoordinates;
+  crs: string;
+  pixelSizeM: number | null;
+  /** Output coordinates of a continuous 0-based pixel position (line, sample). */
+  toOutput(line: number, sample: number): [number, number];
+}
+
+function georeference(m: EnviMapInfo | undefined): Georeference {
+  if (!m) {
+    return {
+      coordinates: 'pixel',
+      crs: 'pixel (x = sample, y = line, corner convention)',
+      pixelSizeM: null,
+      toOutput: (l, s) => [s, l],
+    };
+  }
+  const projection = m.projection.trim().toLowerCase();
+  const metric = m.pixelSizeX === m.pixelSizeY && (m.units === undefined || /^met/i.test(m.units));
+  if (projection === 'utm' && m.zone !== undefined && m.hemisphere !== undefined) {
+    const { zone, hemisphere } = m;
+    const datum = m.datum ?? 'WGS-84';
+    return {
+      coordinates: 'lon-lat',
+      crs: `EPSG:4326 (from UTM zone ${zone} ${hemisphere}, ${datum})`,
+      pixelSizeM: metric ? m.pixelSizeX : null,
+      toOutput: (l, s) => {
+        const [e, n] = pixelToMap(m, l, s);
+        return utmToLonLat(zone, hemisphere, e, n);
+      },
+    };
+  }
+  if (projection.startsWith('geographic')) {
+    return { coordinates: 'lon-lat', crs: 'EPSG:4326', pixelSizeM: null, toOutput: (l, s) => pixelToMap(m, l, s) };
+  }
+  return {
+    coordinates: 'map',
+    crs: `map coordinates of the header's projection "${m.projection}"`,
+    pixelSizeM: metric ? m.pixelSizeX : null,
+    toOutput: (l, s) => pixelToMap(m, l, s),
+  };
+}
+
+function sceneFootprint(geo: Georeference, lines: number, samples: number): Polygon {
+  const ring = [
+    geo.toOutput(0, 0),
+    geo.toOutput(lines, 0),
+    geo.toOutput(lines, samples),
+    geo.toOutput(0, samples),
+    geo.toOutput(0, 0),
+  ];
+  return { type: 'Polygon', coordinates: [ring] };
+}
+
+/**
+ * Convex hull (Andrew's monotone chain) of the corners of a plume's pixels, as (line, sample)
+ * corner positions, closed (first = last). In (x = sample, y = −line) it runs counter-clockwise, so
+ * on a north-up map the GeoJSON ring is counter-clockwise (RFC 7946 exterior ring).
+ */
+export function convexHullOfPixels(
+  labels: Int32Array,
+  samples: number,
+  region: { label: number; lineMin: number; lineMax: number; sampleMin: number; sampleMax: number },
+): [number, number][] {
+  // Per line, only the leftmost and rightmost pixel can contribute hull corners.
+  const pts: [number, number][] = []; // [x = sample, y = −line]
+  for (let l = region.lineMin; l <= region.lineMax; l++) {
+    let first = -1;
+    let last = -1;
+    for (let s = region.sampleMin; s <= region.sampleMax; s++) {
+      if (labels[l * samples + s] !== region.label) continue;
+      if (first < 0) first = s;
+      last = s;
+    }
+    if (first < 0) continue;
+    pts.push([first, -l], [first, -(l + 1)], [last + 1, -l], [last + 1, -(l + 1)]);
+  }
+  pts.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const cross = (o: [number, number], a: [number, number], b: [number, number]) =>
+    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const lower: [number, number][] = [];
+  for (const p of pts) {
+    while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], p) <= 0) lower.pop();
+    lower.push(p);
+  }
+  const upper: [number, number][] = [];
+  for (let i = pts.length - 1; i >= 0; i--) {
+    const p = pts[i];
+    while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], p) <= 0) upper.pop();
+    upper.push(p);
+  }
+  const hull = lower.slice(0, -1).concat(upper.slice(0, -1));
+  hull.push(hull[0]);
+  return hull.map(([x, y]) => [-y, x]);
+}
+
+/** 1 where labels > 0, dilated by `grow` px (square). */
+function grownMask(labels: Int32Array, lines: number, samples: number, grow: number): Uint8Array {
+  const out = new Uint8Array(lines * samples);
+  for (let l = 0; l < lines; l++) {
+    for (let s = 0; s < samples; s++) {
+      if (labels[l * samples + s] === 0) continue;
+      for (let dl = Math.max(0, l - grow); dl <= Math.min(lines - 1, l + grow); dl++) {
+        out.fill(1, dl * samples + Math.max(0, s - grow), dl * samples + Math.min(samples - 1, s + grow) + 1);
+      }
+    }
+  }
+  return out;
+}
+
+/** The mask with its plumes' sums and maxima taken over the ppm·m map (for a mask made on ACE scores). */
+function inPpmM(mask: PlumeMaskResult, enhancement: Float64Array, sigma: Float64Array): PlumeMaskResult {
+  const { labels, samples } = mask;
+  const plumes = mask.plumes.map((r) => {
+    let sum = 0;
+    let v = 0;
+    let max = Number.NEGATIVE_INFINITY;
+    let maxPixel = r.maxPixel;
+    for (let l = r.lineMin; l <= r.lineMax; l++) {
+      for (let s = r.sampleMin; s <= r.sampleMax; s++) {
+        const p = l * samples + s;
+        if (labels[p] !== r.label) continue;
+        sum += enhancement[p];
+        v += sigma[p] * sigma[p];
+        if (enhancement[p] > max) {
+          max = enhancement[p];
+          maxPixel = p;
+        }
+      }
+    }
+    return { ...r, sumEnhancementPpmM: sum, sumNoiseVariancePpmM2: v, maxEnhancementPpmM: max, maxPixel };
+  });
+  return { ...mask, plumes, noiseSigmaPpmM: sigma };
+}
+
+function featureCollection(plumes: ScenePlume[], geo: Georeference, name: string): Record<string, unknown> {
+  return {
+    type: 'FeatureCollection',
+    properties: { scene: name, coordinates: geo.coordinates, crs: geo.crs, polygon: 'convex hull of pixel corners' },
+    features: plumes.map((p) => ({
+      type: 'Feature',
+      geometry: { type: 'Polygon', coordinates: [p.outline] },
+      properties: {
+        gas: p.gas,
+        maxEnhancementPpmM: p.maxEnhancementPpmM,
+        imeKg: p.imeKg,
+        rateKgPerHour: p.rateKgPerHour,
+        rateSigmaKgPerHour: p.rateSigmaKgPerHour,
+        originLine: p.originLine,
+        originSample: p.originSample,
+        ...(geo.coordinates === 'lon-lat' ? { originLon: p.originLon, originLat: p.originLat } : {}),
+        pixelCount: p.pixelCount,
+        score: p.score,
+        algorithmVersion: p.algorithmVersion,
+      },
+    })),
+  };
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new PlumetraceError('PT_ERR_RASTER_WRITE', `writing ${path} failed: ${(e as Error).message}`, { file: path });
+  }
+}
+
+function median(a: Float64Array): number | null {
+  const v = [...a].filter(Number.isFinite).sort((x, y) => x - y);
+  return v.length ? v[v.length >> 1] : null;
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
