@@ -47,6 +47,12 @@ export const ERROR_CODES = {
   PT_ERR_RASTER_WRITE: { message: 'Cannot write raster; nothing was written', httpStatus: 500, exitCode: 43 },
   PT_ERR_EMIT_FORMAT: { message: 'Not a readable EMIT L1B radiance file', httpStatus: 400, exitCode: 44 },
   PT_ERR_RELEASE_DATA_FORMAT: { message: 'Not a readable controlled-release data file', httpStatus: 400, exitCode: 60 },
+  PT_ERR_WORKFLOW_ILLEGAL_TRANSITION: {
+    message: 'Action not allowed in this workflow state',
+    httpStatus: 409,
+    exitCode: 85,
+  },
+  PT_ERR_WORKFLOW_FORBIDDEN: { message: 'Not allowed for this role or organization', httpStatus: 403, exitCode: 86 },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -7,8 +7,9 @@
  * morning and early afternoon in May, 3.5–5 m/s: C, C and D).
  *
  * One aircraft SWIR scene is added (DEMO_SCENE; `imaging: false` leaves it out): a simulated AVIRIS-like
- * cube over source B (Jasper Ridge background, UTM zone 30 N map info) with a strong release,
- * written as ENVI and run through the same code as `plumetrace detect`; its plume joins site B.
+ * cube 1.5 km east of source B (Jasper Ridge background, UTM zone 30 N map info) with a strong
+ * release — a third site, seen only from the air — written as ENVI and run through the same code as
+ * `plumetrace detect`.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -64,8 +65,8 @@ export const DEMO_SURVEYS: readonly { name: string; config: InSituSurveyConfig }
 ];
 
 /**
- * The demo's aircraft scene: 100 × 100 pixels of 10 m, the source pixel (line 50, sample 58) centred
- * on source B (51.138 N, 1.418 W = UTM 30 N E 610,676 m, N 5,666,361 m), wind toward the east.
+ * The demo's aircraft scene: 100 × 100 pixels of 10 m, the source pixel (line 50, sample 58) 1.5 km
+ * east of source B (51.138 N, 1.418 W = UTM 30 N E 610,676 m, N 5,666,361 m), wind toward the east.
  * The release is large (5,000 kg/h): the Jasper background's clutter puts the matched filter's
  * noise near 1,500–2,500 ppm·m per pixel, so weaker plumes do not show at this pixel size.
  */
@@ -76,10 +77,10 @@ export const DEMO_SCENE: {
   mapOrigin: SwirMapOrigin;
   options: SwirSceneOptions;
 } = {
-  name: 'scene-b-2026-05-09',
+  name: 'scene-c-2026-05-09',
   time: '2026-05-09T13:40:00.000Z',
   windFromDeg: 270,
-  mapOrigin: { utmZone: 30, hemisphere: 'North', eastingM: 610091, northingM: 5666866 },
+  mapOrigin: { utmZone: 30, hemisphere: 'North', eastingM: 611591, northingM: 5666866 },
   options: {
     seed: 20260511,
     source: { line: 50, sample: 58 },

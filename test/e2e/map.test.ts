@@ -102,8 +102,8 @@ if (browserMissing) {
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     });
 
-    it('has the demo campaign to look at: two sites, three flight tracks', () => {
-      expect(sites.length).toBe(2);
+    it('has the demo campaign to look at: three sites, three flight tracks', () => {
+      expect(sites.length).toBe(3);
       expect(trackedFlights.length).toBe(3);
     });
 

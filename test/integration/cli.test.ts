@@ -50,7 +50,7 @@ describe('plumetrace demo', () => {
   it('stores every survey and the imaging scene as flights; repeat observations of a source join its site', async () => {
     const c = await counts();
     expect(c.flights).toBe(DEMO_SURVEYS.length + 1); // and one imaging flight
-    expect(c.sites).toBe(2);
+    expect(c.sites).toBe(3); // A (two surveys), B, and C seen only from the air
   });
 
   it('is idempotent: a second run stores nothing new', async () => {

@@ -201,11 +201,11 @@ describe('plumetrace detect', () => {
 });
 
 describe('demo with the imaging flight', () => {
-  it('adds one SWIR scene whose plume joins source B, and stays idempotent', async () => {
+  it('adds one SWIR scene whose plume is a third site, 1.5 km east of source B, and stays idempotent', async () => {
     const store = await openStore(join(dir, 'demo.sqlite'));
     try {
       const t0 = performance.now();
-      await buildDemo(store, { dir: join(dir, 'demo') });
+      await buildDemo(store, { dir: join(dir, 'demo'), imaging: false });
       const t1 = performance.now();
       await buildDemo(store, { dir: join(dir, 'demo'), imaging: true });
       const t2 = performance.now();
@@ -216,13 +216,14 @@ describe('demo with the imaging flight', () => {
       expect(flights).toHaveLength(DEMO_SURVEYS.length + 1);
       expect(flights.filter((f) => f.sensorKind === 'swir-imaging')).toHaveLength(1);
       const sites = await store.listSites();
-      expect(sites).toHaveLength(2);
+      expect(sites).toHaveLength(3);
       const imaging = (await store.listDetections()).filter((d) => d.enhancementUnit === 'ppm·m');
       expect(imaging).toHaveLength(1);
-      const siteB = sites.find((s) => s.id === imaging[0].siteId);
-      expect(siteB).toBeDefined();
+      const siteC = sites.find((s) => s.id === imaging[0].siteId);
+      expect(siteC?.detectionCount).toBe(1);
       const b = DEMO_SURVEYS[2].config.source;
-      expect(distanceM(imaging[0].lat, imaging[0].lon, b.lat, b.lon)).toBeLessThan(30);
+      const fromB = distanceM(imaging[0].lat, imaging[0].lon, b.lat, b.lon);
+      expect(Math.abs(fromB - 1500)).toBeLessThan(30);
       expect(existsSync(join(dir, 'demo', `${DEMO_SCENE.name}_rdn_plumes.geojson`))).toBe(true);
 
       const before = [(await store.listAcquisitions()).length, (await store.listDetections()).length];
