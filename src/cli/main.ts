@@ -3,16 +3,18 @@
  * with the code registered for them in src/core/errors.ts (see docs/errors.md).
  */
 import { writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { Command, CommanderError, Option } from 'commander';
 import { ERROR_CODES, PlumetraceError, isPlumetraceError } from '../core/errors.ts';
 import { type SteOptions, type SteResult, estimateSources } from '../core/inversion/ste.ts';
 import { STABILITY_CLASSES, type StabilityClass } from '../core/types.ts';
+import { readJurisdictionFile } from '../io/geojson/jurisdictions.ts';
 import { readObservationFile } from '../io/observations.ts';
 import { buildDemo } from '../pipeline/demo.ts';
 import { detectScene, IMAGING_METHODS, type ImagingMethod, storeSceneDetections } from '../pipeline/imaging.ts';
 import { ingestInSituFile, processInSituAcquisition } from '../pipeline/insitu.ts';
-import { openStore } from '../store/index.ts';
-import type { Store } from '../store/types.ts';
+import { openStore, verifyAuditChain } from '../store/index.ts';
+import type { Jurisdiction, Role, Store } from '../store/types.ts';
 import { resolveDb, resolveHost, resolvePort } from './config.ts';
 import { progress } from './progress.ts';
 
@@ -153,6 +155,27 @@ async function serveUntilStopped(store: Store, host: string, port: number): Prom
     process.once('SIGTERM', stop);
   });
   await server.close();
+}
+
+const ROLES: readonly Role[] = ['admin', 'analyst', 'reviewer', 'partner', 'viewer'];
+const MIN_PASSWORD_LENGTH = 12;
+
+/** The first line of standard input, trimmed ('' when there is none). */
+function readFirstStdinLine(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: process.stdin, terminal: false });
+    let done = false;
+    rl.once('line', (line) => {
+      done = true;
+      rl.close();
+      process.stdin.pause();
+      resolve(line.trim());
+    });
+    rl.once('close', () => {
+      if (!done) resolve('');
+    });
+    process.stdin.once('error', reject);
+  });
 }
 
 function buildProgram(): Command {
@@ -387,6 +410,123 @@ function buildProgram(): Command {
         });
       },
     );
+
+  const audit = program.command('audit').description('The append-only, hash-chained audit log.');
+  audit
+    .command('verify')
+    .description(
+      'Check the audit log hash chain: exits 0 when intact, otherwise names the first changed, deleted or reordered event.',
+    )
+    .addOption(dbOption())
+    .exitOverride()
+    .action(async (o: { db?: string }) => {
+      await withStore(resolveDb(o.db), async (store) => {
+        const verdict = verifyAuditChain(await store.listAudit());
+        if (!verdict.ok) {
+          throw new PlumetraceError(
+            'PT_ERR_AUDIT_BROKEN',
+            `first bad event: seq ${verdict.seq}, id ${verdict.id}, problem ${verdict.problem}`,
+          );
+        }
+        out(`audit chain intact: ${verdict.count} events`);
+      });
+    });
+  audit.exitOverride();
+
+  const org = program.command('org').description('Organizations (analyst agencies and partner authorities).');
+  org
+    .command('add')
+    .description('Add an organization, with the jurisdiction polygons of a GeoJSON file.')
+    .argument('<name>', 'organization name (unique)')
+    .option(
+      '--jurisdiction <file.geojson>',
+      'Polygon/MultiPolygon geometry, Feature or FeatureCollection; each polygon feature becomes a jurisdiction named from its "name" property or the file name',
+    )
+    .addOption(new Option('--kind <kind>', 'kind of organization').choices(['analyst', 'partner']).default('analyst'))
+    .addOption(dbOption())
+    .exitOverride()
+    .action(async (name: string, o: { jurisdiction?: string; kind: 'analyst' | 'partner'; db?: string }) => {
+      const trimmed = name.trim();
+      if (!trimmed) throw new PlumetraceError('PT_ERR_USAGE', 'the organization name is empty');
+      const jurisdictions = o.jurisdiction ? await readJurisdictionFile(o.jurisdiction) : [];
+      await withStore(resolveDb(o.db), async (store) => {
+        if (await store.findOrganizationByName(trimmed)) {
+          throw new PlumetraceError('PT_ERR_ALREADY_EXISTS', `organization "${trimmed}" exists already`);
+        }
+        const created = await store.createOrganization({ name: trimmed, kind: o.kind }, jurisdictions, {
+          audit: { actorUserId: null },
+        });
+        const js: Jurisdiction[] = await store.listJurisdictions(created.id);
+        out(`organization "${created.name}" (${created.kind}) added: ${created.id}`);
+        for (const j of js) out(`  jurisdiction "${j.name}" (${j.geometry.type})`);
+      });
+    });
+  org.exitOverride();
+
+  const user = program.command('user').description("The platform's user accounts.");
+  user
+    .command('add')
+    .description(
+      'Add a user to an organization; the password is the first line of standard input (at least 12 characters).',
+    )
+    .argument('<email>', "the user's email address (unique)")
+    .requiredOption('--org <name>', 'name of the organization the user belongs to')
+    .addOption(new Option('--role <role>', 'role of the user').choices(ROLES).makeOptionMandatory())
+    .option('--name <display name>', 'display name (default: the email address)')
+    .addOption(dbOption())
+    .exitOverride()
+    .action(async (email: string, o: { org: string; role: Role; name?: string; db?: string }) => {
+      const addr = email.trim().toLowerCase();
+      if (!/^[^\s@]+@[^\s@]+$/.test(addr)) {
+        throw new PlumetraceError('PT_ERR_USAGE', `"${email}" is not an email address`);
+      }
+      const password = await readFirstStdinLine();
+      if (password.length < MIN_PASSWORD_LENGTH) {
+        throw new PlumetraceError(
+          'PT_ERR_PASSWORD_WEAK',
+          password.length === 0
+            ? 'no password on standard input (give it as the first line)'
+            : `the password has ${password.length} characters; at least ${MIN_PASSWORD_LENGTH} are needed`,
+        );
+      }
+      const { hashPassword } = await import('../server/auth/password.ts');
+      await withStore(resolveDb(o.db), async (store) => {
+        const organization = await store.findOrganizationByName(o.org.trim());
+        if (!organization) throw new PlumetraceError('PT_ERR_NOT_FOUND', `organization "${o.org}" does not exist`);
+        if (await store.findUserByEmail(addr)) {
+          throw new PlumetraceError('PT_ERR_ALREADY_EXISTS', `a user with email ${addr} exists already`);
+        }
+        const created = await store.createUser(
+          {
+            organizationId: organization.id,
+            email: addr,
+            displayName: o.name?.trim() || addr,
+            role: o.role,
+            passwordHash: await hashPassword(password),
+          },
+          { audit: { actorUserId: null } },
+        );
+        out(`user ${created.email} (${created.role}) added to "${organization.name}": ${created.id}`);
+      });
+    });
+  user.exitOverride();
+
+  const token = program.command('token').description('API tokens (Authorization: Bearer <token>).');
+  token
+    .command('create')
+    .description('Create an API token for a user and print it; it is shown only this once (only its hash is stored).')
+    .argument('<email>', 'the user the token acts as')
+    .addOption(dbOption())
+    .exitOverride()
+    .action(async (email: string, o: { db?: string }) => {
+      await withStore(resolveDb(o.db), async (store) => {
+        const u = await store.findUserByEmail(email);
+        if (!u) throw new PlumetraceError('PT_ERR_NOT_FOUND', `no user with email ${email.trim().toLowerCase()}`);
+        const created = await store.createApiToken(u.id);
+        out(created.token);
+      });
+    });
+  token.exitOverride();
 
   return program;
 }

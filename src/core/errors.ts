@@ -53,6 +53,10 @@ export const ERROR_CODES = {
     exitCode: 85,
   },
   PT_ERR_WORKFLOW_FORBIDDEN: { message: 'Not allowed for this role or organization', httpStatus: 403, exitCode: 86 },
+  PT_ERR_AUDIT_BROKEN: { message: 'Audit log hash chain is broken', httpStatus: 500, exitCode: 90 },
+  PT_ERR_GEOJSON_FORMAT: { message: 'Not a readable GeoJSON polygon file', httpStatus: 400, exitCode: 91 },
+  PT_ERR_PASSWORD_WEAK: { message: 'Password empty or too short', httpStatus: 400, exitCode: 92 },
+  PT_ERR_ALREADY_EXISTS: { message: 'Already exists', httpStatus: 409, exitCode: 93 },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

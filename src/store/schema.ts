@@ -41,6 +41,16 @@ export interface AppUserTable {
   created_at: string;
 }
 
+export interface ApiTokenTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 hex of the token; the token itself is never stored. */
+  token_sha256: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface CampaignTable {
   id: string;
   organization_id: string;
@@ -175,6 +185,7 @@ export interface Database {
   organization: OrganizationTable;
   jurisdiction: JurisdictionTable;
   app_user: AppUserTable;
+  api_token: ApiTokenTable;
   campaign: CampaignTable;
   flight: FlightTable;
   acquisition: AcquisitionTable;

@@ -3,7 +3,7 @@
  * Every write runs in one transaction and either lands whole or is rolled back and reported as
  * PT_ERR_DB_WRITE (input and lookup errors keep their own codes).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -45,6 +45,7 @@ import { migrationProvider } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import type {
   Acquisition,
+  AuditedWrite,
   AuditEvent,
   Campaign,
   Detection,
@@ -135,6 +136,8 @@ async function appendAuditIn(trx: Transaction<Database>, e: NewAuditEvent): Prom
   return event;
 }
 
+const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
+
 function checkTime(value: string, field: string): void {
   if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
     throw new PlumetraceError('PT_ERR_BAD_REQUEST', `${field} is not an ISO-8601 time: ${String(value)}`, {
@@ -188,13 +191,29 @@ export class SqliteStore implements Store {
   createOrganization(
     org: NewOrganization,
     jurisdictions: Omit<NewJurisdiction, 'organizationId'>[] = [],
+    opts: AuditedWrite = {},
   ): Promise<Organization> {
     const o: Organization = { id: randomUUID(), name: org.name, kind: org.kind, createdAt: now() };
     return this.#write('create organization', async (trx) => {
       await trx.insertInto('organization').values(organizationRow(o)).execute();
+      const jurisdictionIds: string[] = [];
       for (const j of jurisdictions) {
         const row = jurisdictionRow({ id: randomUUID(), organizationId: o.id, name: j.name, geometry: j.geometry });
         await trx.insertInto('jurisdiction').values(row).execute();
+        jurisdictionIds.push(row.id);
+      }
+      if (opts.audit) {
+        await appendAuditIn(trx, {
+          action: 'organization.created',
+          entityType: 'organization',
+          entityId: o.id,
+          actorUserId: opts.audit.actorUserId,
+          payload: {
+            name: o.name,
+            kind: o.kind,
+            jurisdictions: jurisdictions.map((j, i) => ({ id: jurisdictionIds[i], name: j.name })),
+          },
+        });
       }
       return o;
     });
@@ -212,7 +231,7 @@ export class SqliteStore implements Store {
   }
 
   /** Emails are stored and looked up trimmed and lower-cased: one account per address. */
-  createUser(user: NewUser): Promise<User> {
+  createUser(user: NewUser, opts: AuditedWrite = {}): Promise<User> {
     const u: User = {
       id: randomUUID(),
       organizationId: user.organizationId,
@@ -226,6 +245,16 @@ export class SqliteStore implements Store {
         .insertInto('app_user')
         .values(userRow(u, user.passwordHash ?? null))
         .execute();
+      if (opts.audit) {
+        await appendAuditIn(trx, {
+          action: 'user.created',
+          entityType: 'user',
+          entityId: u.id,
+          actorUserId: opts.audit.actorUserId,
+          // Never the password or its hash.
+          payload: { organizationId: u.organizationId, email: u.email, role: u.role },
+        });
+      }
       return u;
     });
   }
@@ -235,6 +264,46 @@ export class SqliteStore implements Store {
       .selectFrom('app_user')
       .selectAll()
       .where('email', '=', email.trim().toLowerCase())
+      .executeTakeFirst();
+    return r ? toUser(r) : null;
+  }
+
+  createApiToken(userId: string, opts: { actorUserId?: string | null } = {}): Promise<{ id: string; token: string }> {
+    const token = `pt_${randomBytes(32).toString('base64url')}`;
+    const id = randomUUID();
+    return this.#write('create API token', async (trx) => {
+      const user = await trx.selectFrom('app_user').select('id').where('id', '=', userId).executeTakeFirst();
+      if (!user) throw notFound('user', userId);
+      await trx
+        .insertInto('api_token')
+        .values({
+          id,
+          user_id: userId,
+          token_sha256: sha256Hex(token),
+          created_at: now(),
+          last_used_at: null,
+          revoked_at: null,
+        })
+        .execute();
+      await appendAuditIn(trx, {
+        action: 'token.created',
+        entityType: 'api_token',
+        entityId: id,
+        actorUserId: opts.actorUserId ?? null,
+        payload: { userId }, // never the token, nor its hash
+      });
+      return { id, token };
+    });
+  }
+
+  async findUserByApiToken(token: string): Promise<User | null> {
+    if (typeof token !== 'string' || !token.startsWith('pt_')) return null;
+    const r = await this.db
+      .selectFrom('api_token as t')
+      .innerJoin('app_user as u', 'u.id', 't.user_id')
+      .selectAll('u')
+      .where('t.token_sha256', '=', sha256Hex(token))
+      .where('t.revoked_at', 'is', null)
       .executeTakeFirst();
     return r ? toUser(r) : null;
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,7 +136,7 @@ describe.each(backends)('SQLite store (%s)', (_name, location) => {
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
       sqliteOf(store).db,
     );
-    expect(applied.rows.map((r) => r.name)).toEqual(['001_initial', '002_audit_append_only']);
+    expect(applied.rows.map((r) => r.name)).toEqual(['001_initial', '002_audit_append_only', '003_api_token']);
   });
 
   it('round-trips organizations, jurisdictions, users and campaigns', async () => {
@@ -482,6 +483,96 @@ describe.each(backends)('SQLite store (%s)', (_name, location) => {
     expect(log[0].prevHash).toBe('0'.repeat(64));
     expect(log).toEqual([...events].sort((x, y) => x.seq - y.seq));
     expect(verifyAuditChain(log)).toEqual({ ok: true, count: 20 });
+  });
+
+  it('audits organization and user creation when asked, in the same transaction, without the password hash', async () => {
+    const geometry = {
+      type: 'Polygon' as const,
+      coordinates: [
+        [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [0, 0],
+        ],
+      ],
+    };
+    const org = await store.createOrganization({ name: 'Audited', kind: 'partner' }, [{ name: 'Zone', geometry }], {
+      audit: { actorUserId: null },
+    });
+    const user = await store.createUser(
+      {
+        organizationId: org.id,
+        email: 'a@example.org',
+        displayName: 'A',
+        role: 'admin',
+        passwordHash: 'scrypt$secret',
+      },
+      { audit: { actorUserId: null } },
+    );
+    await store.createOrganization({ name: 'Quiet', kind: 'analyst' }); // no audit asked: none written
+    const log = await store.listAudit();
+    expect(log.map((e) => [e.action, e.entityType, e.entityId])).toEqual([
+      ['organization.created', 'organization', org.id],
+      ['user.created', 'user', user.id],
+    ]);
+    const [jz] = await store.listJurisdictions(org.id);
+    expect(log[0].payload).toEqual({ name: 'Audited', kind: 'partner', jurisdictions: [{ id: jz.id, name: 'Zone' }] });
+    expect(log[1].payload).toEqual({ organizationId: org.id, email: 'a@example.org', role: 'admin' });
+    expect(JSON.stringify(log)).not.toContain('secret');
+    // A failed write leaves no audit event behind.
+    await expect(
+      store.createUser(
+        { organizationId: org.id, email: 'a@example.org', displayName: 'B', role: 'viewer' },
+        { audit: { actorUserId: null } },
+      ),
+    ).rejects.toMatchObject({ code: 'PT_ERR_DB_WRITE' });
+    expect(await store.listAudit()).toHaveLength(2);
+    expect(verifyAuditChain(await store.listAudit())).toEqual({ ok: true, count: 2 });
+  });
+
+  it('creates API tokens stored only as SHA-256, finds their user, and ignores unknown or revoked ones', async () => {
+    const org = await store.createOrganization({ name: 'Tokens', kind: 'analyst' });
+    const user = await store.createUser({
+      organizationId: org.id,
+      email: 't@example.org',
+      displayName: 'T',
+      role: 'analyst',
+    });
+    const { id, token } = await store.createApiToken(user.id);
+    expect(token).toMatch(/^pt_[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(token.slice(3), 'base64url')).toHaveLength(32);
+    const second = await store.createApiToken(user.id);
+    expect(second.token).not.toBe(token);
+
+    expect(await store.findUserByApiToken(token)).toEqual(user);
+    expect(await store.findUserByApiToken(second.token)).toEqual(user);
+    expect(await store.findUserByApiToken(`${token}x`)).toBeNull();
+    expect(await store.findUserByApiToken('pt_')).toBeNull();
+    expect(await store.findUserByApiToken('')).toBeNull();
+
+    const db = sqliteOf(store).db;
+    const rows = await db.selectFrom('api_token').selectAll().orderBy('created_at').execute();
+    expect(rows).toHaveLength(2);
+    const row = rows.find((r) => r.id === id);
+    expect(row?.token_sha256).toBe(createHash('sha256').update(token).digest('hex'));
+    expect(JSON.stringify(rows)).not.toContain(token);
+    expect(row).toMatchObject({ user_id: user.id, last_used_at: null, revoked_at: null });
+
+    await db.updateTable('api_token').set({ revoked_at: new Date().toISOString() }).where('id', '=', id).execute();
+    expect(await store.findUserByApiToken(token)).toBeNull();
+    expect(await store.findUserByApiToken(second.token)).toEqual(user);
+
+    const log = await store.listAudit();
+    expect(log.map((e) => [e.action, e.entityId, e.payload])).toEqual([
+      ['token.created', id, { userId: user.id }],
+      ['token.created', second.id, { userId: user.id }],
+    ]);
+    expect(JSON.stringify(log)).not.toContain(token.slice(3));
+    expect(JSON.stringify(log)).not.toContain(row?.token_sha256);
+
+    await expect(store.createApiToken('no-such-user')).rejects.toMatchObject({ code: 'PT_ERR_NOT_FOUND' });
+    expect(await store.listAudit()).toHaveLength(2);
   });
 
   it('rejects UPDATE and DELETE on the audit log', async () => {

@@ -195,6 +195,14 @@ export type NewAcquisition = Omit<Acquisition, 'id' | 'flightId' | 'createdAt'>;
 export type NewDetection = Omit<Detection, 'id' | 'createdAt' | 'siteId' | 'acquisitionId'>;
 export type NewAuditEvent = Pick<AuditEvent, 'action' | 'entityType' | 'entityId' | 'payload' | 'actorUserId'>;
 
+/**
+ * Asks a write method to append its audit event ('organization.created', 'user.created') in the
+ * same transaction, naming who did it (null: an operator at the command line, or the system).
+ */
+export interface AuditedWrite {
+  audit?: { actorUserId: string | null };
+}
+
 /** What `storeInSituAcquisition` writes: the flight (new, or an existing id), the acquisition and its samples. */
 export interface InSituAcquisitionInput {
   flight: NewFlight | { id: string };
@@ -234,14 +242,25 @@ export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
 
+  /** One transaction: the organization, its jurisdictions and (with opts.audit) an 'organization.created' event. */
   createOrganization(
     org: NewOrganization,
     jurisdictions?: Omit<NewJurisdiction, 'organizationId'>[],
+    opts?: AuditedWrite,
   ): Promise<Organization>;
   findOrganizationByName(name: string): Promise<Organization | null>;
   listJurisdictions(organizationId?: string): Promise<Jurisdiction[]>;
-  createUser(user: NewUser): Promise<User>;
+  /** One transaction: the user and (with opts.audit) a 'user.created' event (never the password hash). */
+  createUser(user: NewUser, opts?: AuditedWrite): Promise<User>;
   findUserByEmail(email: string): Promise<User | null>;
+  /**
+   * One transaction: a new API token for the user (32 random bytes, base64url, prefixed `pt_`),
+   * stored only as its SHA-256, and a 'token.created' audit event (never the token). The token is
+   * returned here once and can never be read back.
+   */
+  createApiToken(userId: string, opts?: { actorUserId?: string | null }): Promise<{ id: string; token: string }>;
+  /** The user a token belongs to, or null for an unknown or revoked token. */
+  findUserByApiToken(token: string): Promise<User | null>;
 
   createCampaign(c: NewCampaign): Promise<Campaign>;
   findCampaignByName(name: string): Promise<Campaign | null>;
