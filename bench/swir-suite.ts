@@ -1,9 +1,9 @@
 /**
  * Implanted-plume suite of the SWIR methane detection (issue 6): plumes of 100–5,000 kg/h in winds
  * of 1–8 m/s implanted into the real Jasper Ridge AVIRIS background (src/sim/swir), detected with
- * the column-wise matched filter, masked (src/core/spectral/plumes.ts) and quantified
- * (src/core/spectral/ime.ts). Compares the pixel F1 of the masks with the baseline
- * "CMF > 500 ppm·m, then a 3×3 opening" on the same filter output, counts false alarms on
+ * the same chain as `plumetrace detect` (src/core/spectral/detect.ts: two-pass column-wise matched
+ * filter, plume mask) and quantified (src/core/spectral/ime.ts). Compares the pixel F1 of the masks
+ * with the baseline "CMF > 500 ppm·m, then a 3×3 opening" on a single-pass CMF, counts false alarms on
  * plume-free tiles, and checks the rates (within ±50%) and their sigma (how often |Q − Q_true| ≤ σ_Q).
  * Prints JSON.
  *
@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { Rng } from '../src/core/random.ts';
-import { matchedFilter, plumeMask, quantifyPlumes, unitAbsorptionTarget } from '../src/core/spectral/index.ts';
+import { detectMethane, matchedFilter, quantifyPlumes, unitAbsorptionTarget } from '../src/core/spectral/index.ts';
 import { readMag1cLut } from '../src/io/lut/read.ts';
 import { DEFAULT_DATA_DIR, loadSwirInputs, simulateSwirScene } from '../src/sim/swir/index.ts';
 
@@ -101,14 +101,17 @@ for (let i = 0; i < nPlumes + nFree; i++) {
     inputs,
   );
   const { cube, target } = windowCube(scene);
-  const e = matchedFilter(cube, target).enhancementPpmM;
-  const mask = plumeMask(e, cube.lines, cube.samples);
+  const { enhancementPpmM: e, mask } = detectMethane(cube, target, 'cmf');
   if (free) {
     if (mask.plumes.length > 0) falseAlarms++;
     continue;
   }
   add(counts.ours, mask.labels, scene.truth.mask);
-  add(counts.base, baselineMask(e, cube.lines, cube.samples), scene.truth.mask);
+  add(
+    counts.base,
+    baselineMask(matchedFilter(cube, target).enhancementPpmM, cube.lines, cube.samples),
+    scene.truth.mask,
+  );
   const q = quantifyPlumes(mask, e, { pixelSizeM: PIXEL_M, windSpeedMps: wind, windSpeedRelSigma: 0.3 });
   // The plume nearest the true source.
   const best = q.sort(

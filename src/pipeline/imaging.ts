@@ -39,9 +39,7 @@ import { PlumetraceError } from '../core/errors.ts';
 import { associateDetection } from '../core/fusion/associate.ts';
 import { utmToLonLat } from '../core/geo/utm.ts';
 import { kgPerM2PerPpmM, quantifyPlumes } from '../core/spectral/ime.ts';
-import { sparseMatchedFilter } from '../core/spectral/mag1c.ts';
-import { aceScore, matchedFilter } from '../core/spectral/matched-filter.ts';
-import { type PlumeMaskResult, plumeMask } from '../core/spectral/plumes.ts';
+import { DETECTION_METHODS, type DetectionMethod, detectMethane } from '../core/spectral/detect.ts';
 import { unitAbsorptionTarget } from '../core/spectral/target.ts';
 import type { EnviMapInfo } from '../io/envi/header.ts';
 import { pixelToMap } from '../io/envi/geo.ts';
@@ -53,15 +51,13 @@ import { ensureCampaign, type Progress } from './insitu.ts';
 
 export const CH4_BAND_WINDOW_NM: readonly [number, number] = [2100, 2450];
 export const DEFAULT_CH4_LUT = new URL('../../data/detection/mag1c_ch4.lut', import.meta.url).pathname;
-export const IMAGING_METHODS = ['cmf', 'ace', 'mag1c'] as const;
-export type ImagingMethod = (typeof IMAGING_METHODS)[number];
+export const IMAGING_METHODS = DETECTION_METHODS;
+export type ImagingMethod = DetectionMethod;
 /** Version of this composition (band window, mask, quantification settings, outputs). */
 export const IMAGING_PIPELINE_VERSION = 'plumetrace-detect-imaging/1';
 /** Fewest bands in the window for a usable covariance. */
 const MIN_BANDS = 5;
 /** First pass: plumes seeded at z ≥ 3 (grown over z ≥ 2), and 2 px around them, leave the statistics. */
-const FIRST_PASS_MASK = { seedZ: 3, growZ: 2, minPixels: 5 } as const;
-const EXCLUSION_GROW_PX = 2;
 const KG_PER_M2_PER_PPM_M_288K = kgPerM2PerPpmM(101325, 288.15);
 
 export interface DetectSceneOptions {
@@ -148,72 +144,29 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
   }
   const readMs = performance.now() - tRead0;
 
-  report(0.2, 'matched filter');
+  report(0.2, 'filter and plume mask');
   const tFilter0 = performance.now();
   const table = await readMag1cLut(opts.lutPath ?? DEFAULT_CH4_LUT);
   const { targetPerPpmM } = unitAbsorptionTarget(table, { centerNm, fwhmNm });
   const cube = { data: radiance, lines, samples, bands: bandIdx.length };
-  let enhancement: Float64Array;
-  let filterVersion: string;
-  let columnSigma: Float64Array;
-  let maskInput: Float64Array;
-  let callerSigma: Float64Array | undefined;
-  let aceVersion: string | undefined;
-  if (method === 'mag1c') {
-    // Sparse, albedo-corrected filter (src/core/spectral/mag1c.ts): its own reweighting keeps plume
-    // pixels from diluting the statistics. α ≥ 0, so the mask takes the filter's per-column noise
-    // (the local lower-half estimate would see mostly zeros).
-    const sparse = sparseMatchedFilter(cube, targetPerPpmM);
-    enhancement = sparse.enhancementPpmM;
-    filterVersion = sparse.algorithmVersion;
-    columnSigma = sparse.noiseSigmaPpmM;
-    const g = sparse.groups.groupOfSample;
-    callerSigma = new Float64Array(lines * samples);
-    for (let p = 0; p < callerSigma.length; p++) callerSigma[p] = columnSigma[g[p % samples]];
-    maskInput = enhancement;
-  } else {
-    // Two passes: plume pixels of the first (grown by EXCLUSION_GROW_PX) are kept out of the second
-    // pass's background statistics, so a wide plume does not dilute its own signal.
-    const first = matchedFilter(cube, targetPerPpmM);
-    const firstMask = plumeMask(first.enhancementPpmM, lines, samples, FIRST_PASS_MASK);
-    const exclude = grownMask(firstMask.labels, lines, samples, EXCLUSION_GROW_PX);
-    const excludedPixels = exclude.reduce((a, b) => a + b, 0);
-    const cmf = excludedPixels > 0 ? matchedFilter(cube, targetPerPpmM, { excludeFromStatistics: exclude }) : first;
-    enhancement = cmf.enhancementPpmM;
-    filterVersion = cmf.algorithmVersion;
-    columnSigma = cmf.noiseSigmaPpmM;
-    maskInput = enhancement;
-    if (method === 'ace') {
-      const ace = aceScore(cube, targetPerPpmM, { statistics: cmf.statistics });
-      aceVersion = ace.algorithmVersion;
-      // A signed score: ACE has no sign, the CMF does (absorption, not emission, is a plume).
-      const e = enhancement;
-      maskInput = ace.score.map((v, i) => (e[i] > 0 ? v : -v));
-    }
-  }
+  const detection = detectMethane(cube, targetPerPpmM, method);
+  const enhancement = detection.enhancementPpmM;
+  const mask = detection.mask;
+  const columnSigma = detection.columnNoiseSigmaPpmM;
+  const filterVersion = detection.filterVersion;
   const filterMs = performance.now() - tFilter0;
-
-  report(0.6, 'plume mask');
+  report(0.6, 'quantifying plumes');
   const tMask0 = performance.now();
-  const mask = plumeMask(maskInput, lines, samples, callerSigma ? { sigmaPpmM: callerSigma } : {});
-  // The noise of the ppm·m map itself (for σ_IME), also when the mask ran on ACE scores.
-  const ppmmMask = method === 'ace' ? plumeMask(enhancement, lines, samples) : mask;
   const geo = georeference(header.mapInfo);
   const pixelSizeM = geo.pixelSizeM ?? opts.pixelSizeM ?? null;
-  const quantified = quantifyPlumes(
-    method === 'ace' ? inPpmM(mask, enhancement, ppmmMask.noiseSigmaPpmM) : mask,
-    enhancement,
-    {
-      pixelSizeM: pixelSizeM ?? 1,
-      windSpeedMps: opts.windSpeedMps ?? 0,
-      ...(opts.windFromDeg !== undefined ? { windFromDeg: opts.windFromDeg } : {}),
-      kgPerM2PerPpmM: KG_PER_M2_PER_PPM_M_288K,
-    },
-  );
+  const quantified = quantifyPlumes(mask, enhancement, {
+    pixelSizeM: pixelSizeM ?? 1,
+    windSpeedMps: opts.windSpeedMps ?? 0,
+    ...(opts.windFromDeg !== undefined ? { windFromDeg: opts.windFromDeg } : {}),
+    kgPerM2PerPpmM: KG_PER_M2_PER_PPM_M_288K,
+  });
   const maskMs = performance.now() - tMask0;
-  const algorithmVersion = [filterVersion, aceVersion, mask.algorithmVersion, IMAGING_PIPELINE_VERSION]
-    .filter((v) => v !== undefined)
-    .join('+');
+  const algorithmVersion = [filterVersion, mask.algorithmVersion, IMAGING_PIPELINE_VERSION].join('+');
   const plumes: ScenePlume[] = quantified.map((q, i) => {
     const region = mask.plumes[i];
     const hull = convexHullOfPixels(mask.labels, samples, region);
@@ -261,7 +214,7 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
     pixelSizeM,
     noise: {
       filterColumnSigmaPpmMMedian: finiteSigma.length ? finiteSigma[finiteSigma.length >> 1] : null,
-      maskSigmaPpmMMedian: median(ppmmMask.noiseSigmaPpmM),
+      maskSigmaPpmMMedian: median(mask.noiseSigmaPpmM),
     },
     thresholds: { ...mask.options, on: method === 'ace' ? 'signed-ace-score-z' : `${method}-enhancement-z` },
     windSpeedMps: opts.windSpeedMps ?? null,
@@ -279,8 +232,8 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
     algorithmVersion,
     timingsMs: {
       read: round1(readMs),
-      filter: round1(filterMs),
-      maskAndQuantify: round1(maskMs),
+      filterAndMask: round1(filterMs),
+      quantify: round1(maskMs),
       total: 0,
     },
   };
@@ -591,45 +544,6 @@ export function convexHullOfPixels(
   const hull = lower.slice(0, -1).concat(upper.slice(0, -1));
   hull.push(hull[0]);
   return hull.map(([x, y]) => [-y, x]);
-}
-
-/** 1 where labels > 0, dilated by `grow` px (square). */
-function grownMask(labels: Int32Array, lines: number, samples: number, grow: number): Uint8Array {
-  const out = new Uint8Array(lines * samples);
-  for (let l = 0; l < lines; l++) {
-    for (let s = 0; s < samples; s++) {
-      if (labels[l * samples + s] === 0) continue;
-      for (let dl = Math.max(0, l - grow); dl <= Math.min(lines - 1, l + grow); dl++) {
-        out.fill(1, dl * samples + Math.max(0, s - grow), dl * samples + Math.min(samples - 1, s + grow) + 1);
-      }
-    }
-  }
-  return out;
-}
-
-/** The mask with its plumes' sums and maxima taken over the ppm·m map (for a mask made on ACE scores). */
-function inPpmM(mask: PlumeMaskResult, enhancement: Float64Array, sigma: Float64Array): PlumeMaskResult {
-  const { labels, samples } = mask;
-  const plumes = mask.plumes.map((r) => {
-    let sum = 0;
-    let v = 0;
-    let max = Number.NEGATIVE_INFINITY;
-    let maxPixel = r.maxPixel;
-    for (let l = r.lineMin; l <= r.lineMax; l++) {
-      for (let s = r.sampleMin; s <= r.sampleMax; s++) {
-        const p = l * samples + s;
-        if (labels[p] !== r.label) continue;
-        sum += enhancement[p];
-        v += sigma[p] * sigma[p];
-        if (enhancement[p] > max) {
-          max = enhancement[p];
-          maxPixel = p;
-        }
-      }
-    }
-    return { ...r, sumEnhancementPpmM: sum, sumNoiseVariancePpmM2: v, maxEnhancementPpmM: max, maxPixel };
-  });
-  return { ...mask, plumes, noiseSigmaPpmM: sigma };
 }
 
 function featureCollection(plumes: ScenePlume[], geo: Georeference, name: string): Record<string, unknown> {

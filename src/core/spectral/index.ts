@@ -11,3 +11,4 @@ export * from './target.ts';
 export * from './ime.ts';
 export * from './plumes.ts';
 export * from './mag1c.ts';
+export * from './detect.ts';
