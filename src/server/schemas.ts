@@ -2,18 +2,9 @@
  * JSON schemas of the REST API: Fastify validates requests and serializes responses with them, and
  * they are the API's documentation (an OpenAPI document can be generated from them later).
  */
+import { WORKFLOW_STATUSES } from '../core/workflow/machine.ts';
 
-const SITE_STATUSES = [
-  'candidate',
-  'r1-reviewed',
-  'confirmed',
-  'dismissed',
-  'referred',
-  'acknowledged',
-  'inspected',
-  'closed',
-  'verified',
-] as const;
+const SITE_STATUSES = WORKFLOW_STATUSES;
 
 /** Every error body the API answers with: the registered code, its message, and what exactly was wrong. */
 export const errorSchema = {

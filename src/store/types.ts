@@ -9,23 +9,15 @@
  * one transaction: it lands whole or not at all.
  */
 import type { LineString, MultiPolygon, Point, Polygon } from 'geojson';
+import type { WorkflowStatus } from '../core/workflow/machine.ts';
 
 export type OrgKind = 'analyst' | 'partner';
 export type Role = 'admin' | 'analyst' | 'reviewer' | 'partner' | 'viewer';
 export type Platform = 'drone' | 'aircraft' | 'satellite' | 'ground';
 export type SensorKind = 'insitu' | 'open-path' | 'swir-imaging' | 'lwir-imaging';
 export type AcquisitionKind = 'insitu-series' | 'imaging-scene';
-/** Workflow states of a site (issue 4 makes this a full state machine). */
-export type SiteStatus =
-  | 'candidate'
-  | 'r1-reviewed'
-  | 'confirmed'
-  | 'dismissed'
-  | 'referred'
-  | 'acknowledged'
-  | 'inspected'
-  | 'closed'
-  | 'verified';
+/** Workflow states of a site (the state machine is src/core/workflow/machine.ts). */
+export type SiteStatus = WorkflowStatus;
 
 export interface Organization {
   id: string;

@@ -17,19 +17,8 @@
  */
 import { PlumetraceError } from '../errors.ts';
 
-/** Same names as `SiteStatus` in src/store/types.ts (no state added). */
-export type WorkflowStatus =
-  | 'candidate'
-  | 'r1-reviewed'
-  | 'confirmed'
-  | 'dismissed'
-  | 'referred'
-  | 'acknowledged'
-  | 'inspected'
-  | 'closed'
-  | 'verified';
-
-export const WORKFLOW_STATUSES: readonly WorkflowStatus[] = [
+/** The workflow states of a site, in order; the store's `SiteStatus` and the API's schemas use this list. */
+export const WORKFLOW_STATUSES = [
   'candidate',
   'r1-reviewed',
   'confirmed',
@@ -39,7 +28,9 @@ export const WORKFLOW_STATUSES: readonly WorkflowStatus[] = [
   'inspected',
   'closed',
   'verified',
-];
+] as const;
+
+export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
 
 export type WorkflowActionKind =
   | 'r1-review'
