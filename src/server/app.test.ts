@@ -264,6 +264,29 @@ describe('GET /api/sites', () => {
   });
 });
 
+describe('GET /api/sites/:id', () => {
+  it('returns the site as a Feature with the detections that make it', async () => {
+    const id = seeded.siteIds.pad;
+    const list = await getJson<Sites>('/api/sites');
+    const inList = list.body.features.find((f) => f.properties.id === id);
+    const r = await getJson<
+      Sites['features'][number] & { detections: { id: string; algorithmVersion: string; gas: string }[] }
+    >(`/api/sites/${id}`);
+    expect(r.status).toBe(200);
+    const { detections, ...feature } = r.body;
+    expect(feature).toEqual(inList);
+    expect(detections.length).toBe(inList?.properties.detectionCount);
+    expect(detections.every((d) => d.algorithmVersion === 'test' && d.gas === inList?.properties.gases[0])).toBe(true);
+  });
+
+  it('answers 404 PT_ERR_NOT_FOUND for an unknown site', async () => {
+    const r = await getJson<ErrorBody>('/api/sites/no-such-site');
+    expect(r.status).toBe(404);
+    expect(r.body.code).toBe('PT_ERR_NOT_FOUND');
+    expect(r.body.detail).toContain('no-such-site');
+  });
+});
+
 describe('GET /api/flights', () => {
   it('returns the tracked flights as LineStrings and omits flights without a track', async () => {
     const r = await getJson<FeatureCollection<LineString, FlightProperties>>('/api/flights');

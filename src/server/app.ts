@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Feature, FeatureCollection, LineString, Point } from 'geojson';
 import { PlumetraceError } from '../core/errors.ts';
-import type { SiteFilter, SiteStatus, Store } from '../store/types.ts';
+import type { Site, SiteFilter, SiteStatus, Store } from '../store/types.ts';
 import { loadBasemap } from './basemap.ts';
 import { parseBBox } from './bbox.ts';
 import { frameworkErrorHandler, installErrorHandling } from './errors.ts';
@@ -17,6 +17,8 @@ import {
   flightsQuerystring,
   flightsResponse,
   healthResponse,
+  siteDetailResponse,
+  siteParams,
   sitesQuerystring,
   sitesResponse,
 } from './schemas.ts';
@@ -26,6 +28,26 @@ export interface BuildServerOptions {
   store: Store;
   /** Log requests (pino, JSON lines on stdout). Off by default. */
   logger?: boolean;
+}
+
+/** A site as a GeoJSON Point Feature (the list and the detail routes answer with the same shape). */
+function siteFeature(s: Site): Feature<Point, SiteProperties> & { id: string } {
+  return {
+    type: 'Feature',
+    id: s.id,
+    geometry: { type: 'Point', coordinates: [s.lon, s.lat] },
+    properties: {
+      id: s.id,
+      name: s.name,
+      status: s.status,
+      gases: s.gases,
+      detectionCount: s.detectionCount,
+      rateKgPerHour: s.rateKgPerHour,
+      rateSigmaKgPerHour: s.rateSigmaKgPerHour,
+      firstSeen: s.firstSeen,
+      lastSeen: s.lastSeen,
+    },
+  };
 }
 
 export interface SiteProperties {
@@ -105,25 +127,38 @@ function apiRoutes(store: Store): FastifyPluginAsync {
           for (const s of await store.listSites(box ? { ...base, bbox: box } : base)) {
             if (seen.has(s.id)) continue;
             seen.add(s.id);
-            features.push({
-              type: 'Feature',
-              id: s.id,
-              geometry: { type: 'Point', coordinates: [s.lon, s.lat] },
-              properties: {
-                id: s.id,
-                name: s.name,
-                status: s.status,
-                gases: s.gases,
-                detectionCount: s.detectionCount,
-                rateKgPerHour: s.rateKgPerHour,
-                rateSigmaKgPerHour: s.rateSigmaKgPerHour,
-                firstSeen: s.firstSeen,
-                lastSeen: s.lastSeen,
-              },
-            });
+            features.push(siteFeature(s));
           }
         }
         return { type: 'FeatureCollection', features };
+      },
+    );
+
+    api.get<{ Params: { id: string } }>(
+      '/sites/:id',
+      { schema: { params: siteParams, response: { 200: siteDetailResponse, ...errorResponses } } },
+      async (request) => {
+        const site = await store.getSite(request.params.id);
+        if (!site) throw new PlumetraceError('PT_ERR_NOT_FOUND', `no site with id "${request.params.id}"`);
+        const detections = await store.listDetections({ siteId: site.id });
+        return {
+          ...siteFeature(site),
+          detections: detections.map((d) => ({
+            id: d.id,
+            acquisitionId: d.acquisitionId,
+            gas: d.gas,
+            lat: d.lat,
+            lon: d.lon,
+            enhancement: d.enhancement,
+            enhancementUnit: d.enhancementUnit,
+            rateKgPerHour: d.rateKgPerHour,
+            rateSigmaKgPerHour: d.rateSigmaKgPerHour,
+            method: d.method,
+            algorithmVersion: d.algorithmVersion,
+            createdAt: d.createdAt,
+            properties: d.properties,
+          })),
+        };
       },
     );
 

@@ -62,49 +62,87 @@ export const flightsQuerystring = {
   additionalProperties: false,
 } as const;
 
+/** One site as a GeoJSON Point Feature. */
+const siteFeature = {
+  type: 'object',
+  required: ['type', 'id', 'geometry', 'properties'],
+  properties: {
+    type: { type: 'string', enum: ['Feature'] },
+    id: { type: 'string' },
+    geometry: {
+      type: 'object',
+      required: ['type', 'coordinates'],
+      properties: { type: { type: 'string', enum: ['Point'] }, coordinates: position },
+    },
+    properties: {
+      type: 'object',
+      required: [
+        'id',
+        'name',
+        'status',
+        'gases',
+        'detectionCount',
+        'rateKgPerHour',
+        'rateSigmaKgPerHour',
+        'firstSeen',
+        'lastSeen',
+      ],
+      properties: {
+        id: { type: 'string' },
+        name: { type: 'string' },
+        status: { type: 'string' },
+        gases: { type: 'array', items: { type: 'string' } },
+        detectionCount: { type: 'integer' },
+        rateKgPerHour: nullableNumber,
+        rateSigmaKgPerHour: nullableNumber,
+        firstSeen: { type: 'string' },
+        lastSeen: { type: 'string' },
+      },
+    },
+  },
+} as const;
+
 export const sitesResponse = {
   type: 'object',
   required: ['type', 'features'],
   properties: {
     type: { type: 'string', enum: ['FeatureCollection'] },
-    features: {
+    features: { type: 'array', items: siteFeature },
+  },
+} as const;
+
+export const siteParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+  additionalProperties: false,
+} as const;
+
+/** One site, with the detections that make it (each carrying the algorithm version that made it). */
+export const siteDetailResponse = {
+  type: 'object',
+  required: [...siteFeature.required, 'detections'],
+  properties: {
+    ...siteFeature.properties,
+    detections: {
       type: 'array',
       items: {
         type: 'object',
-        required: ['type', 'id', 'geometry', 'properties'],
+        required: ['id', 'acquisitionId', 'gas', 'lat', 'lon', 'method', 'algorithmVersion', 'createdAt'],
         properties: {
-          type: { type: 'string', enum: ['Feature'] },
           id: { type: 'string' },
-          geometry: {
-            type: 'object',
-            required: ['type', 'coordinates'],
-            properties: { type: { type: 'string', enum: ['Point'] }, coordinates: position },
-          },
-          properties: {
-            type: 'object',
-            required: [
-              'id',
-              'name',
-              'status',
-              'gases',
-              'detectionCount',
-              'rateKgPerHour',
-              'rateSigmaKgPerHour',
-              'firstSeen',
-              'lastSeen',
-            ],
-            properties: {
-              id: { type: 'string' },
-              name: { type: 'string' },
-              status: { type: 'string' },
-              gases: { type: 'array', items: { type: 'string' } },
-              detectionCount: { type: 'integer' },
-              rateKgPerHour: nullableNumber,
-              rateSigmaKgPerHour: nullableNumber,
-              firstSeen: { type: 'string' },
-              lastSeen: { type: 'string' },
-            },
-          },
+          acquisitionId: { type: 'string' },
+          gas: { type: 'string' },
+          lat: { type: 'number' },
+          lon: { type: 'number' },
+          enhancement: nullableNumber,
+          enhancementUnit: { type: ['string', 'null'] },
+          rateKgPerHour: nullableNumber,
+          rateSigmaKgPerHour: nullableNumber,
+          method: { type: 'string' },
+          algorithmVersion: { type: 'string' },
+          createdAt: { type: 'string' },
+          properties: { type: 'object', additionalProperties: true },
         },
       },
     },
