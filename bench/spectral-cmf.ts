@@ -10,36 +10,12 @@
  *
  *   node --import tsx bench/spectral-cmf.ts
  */
-import { readMag1cLut } from '../src/io/lut/read.ts';
 import { backgroundStatistics } from '../src/core/spectral/statistics.ts';
 import { matchedFilter } from '../src/core/spectral/matched-filter.ts';
 import { matchedFilterNaive } from '../src/core/spectral/matched-filter-naive.ts';
-import { implantEnhancement, syntheticBackgroundCube } from '../src/core/spectral/synthetic-cube.ts';
-import { unitAbsorptionTarget } from '../src/core/spectral/target.ts';
+import { BANDS, cube, LINES, REPEATS, SAMPLES, target, time } from './spectral-setup.ts';
 
-const LINES = 512;
-const SAMPLES = 512;
-const BANDS = 72;
-const REPEATS = 3;
 const NAIVE_COLUMNS = 16;
-
-const lut = await readMag1cLut(new URL('../data/detection/mag1c_ch4.lut', import.meta.url).pathname);
-// 72 bands over the CH4 window 2122–2484 nm, 5.1 nm apart, FWHM 6 nm.
-const target = unitAbsorptionTarget(lut, {
-  centerNm: Float64Array.from({ length: BANDS }, (_, i) => 2122 + 5.1 * i),
-  fwhmNm: new Float64Array(BANDS).fill(6),
-}).targetPerPpmM;
-
-const cube = syntheticBackgroundCube({ lines: LINES, samples: SAMPLES, bands: BANDS, seed: 20240601 });
-for (let i = 0; i < 200; i++)
-  implantEnhancement(cube, ((37 * i) % LINES) * SAMPLES + ((101 * i) % SAMPLES), target, 1500);
-
-const time = <T>(f: () => T): [T, number] => {
-  const t0 = performance.now();
-  const r = f();
-  return [r, performance.now() - t0];
-};
-
 const columns = Array.from({ length: NAIVE_COLUMNS }, (_, i) => Math.floor(((i + 0.5) * SAMPLES) / NAIVE_COLUMNS));
 matchedFilter(cube, target); // warm-up (JIT)
 matchedFilterNaive(cube, target, { onlySamples: columns.slice(0, 2) });

@@ -7,38 +7,9 @@
  *
  *   node --import tsx bench/spectral-mag1c.ts
  */
-import { readMag1cLut } from '../src/io/lut/read.ts';
 import { sparseMatchedFilter } from '../src/core/spectral/mag1c.ts';
 import { matchedFilter } from '../src/core/spectral/matched-filter.ts';
-import { implantEnhancement, syntheticBackgroundCube } from '../src/core/spectral/synthetic-cube.ts';
-import { unitAbsorptionTarget } from '../src/core/spectral/target.ts';
-
-const LINES = 512;
-const SAMPLES = 512;
-const BANDS = 72;
-const REPEATS = 3;
-const Q_PPM_M = 1500;
-
-const lut = await readMag1cLut(new URL('../data/detection/mag1c_ch4.lut', import.meta.url).pathname);
-// 72 bands over the CH4 window 2122–2484 nm, 5.1 nm apart, FWHM 6 nm (as bench/spectral-cmf.ts).
-const target = unitAbsorptionTarget(lut, {
-  centerNm: Float64Array.from({ length: BANDS }, (_, i) => 2122 + 5.1 * i),
-  fwhmNm: new Float64Array(BANDS).fill(6),
-}).targetPerPpmM;
-
-const cube = syntheticBackgroundCube({ lines: LINES, samples: SAMPLES, bands: BANDS, seed: 20240601 });
-const plume = new Uint8Array(LINES * SAMPLES);
-for (let i = 0; i < 200; i++) {
-  const p = ((37 * i) % LINES) * SAMPLES + ((101 * i) % SAMPLES);
-  implantEnhancement(cube, p, target, Q_PPM_M);
-  plume[p] = 1;
-}
-
-const time = <T>(f: () => T): [T, number] => {
-  const t0 = performance.now();
-  const r = f();
-  return [r, performance.now() - t0];
-};
+import { BANDS, cube, IMPLANT_PPM_M, LINES, plume, REPEATS, SAMPLES, target, time } from './spectral-setup.ts';
 
 matchedFilter(cube, target); // warm-up (JIT)
 sparseMatchedFilter(cube, target);
@@ -64,8 +35,8 @@ let sparseErr = 0;
 let cmfErr = 0;
 for (let p = 0; p < LINES * SAMPLES; p++) {
   if (plume[p] === 1) {
-    sparseErr += Math.abs(sparse.enhancementPpmM[p] - Q_PPM_M);
-    cmfErr += Math.abs(cmf.enhancementPpmM[p] - Q_PPM_M);
+    sparseErr += Math.abs(sparse.enhancementPpmM[p] - IMPLANT_PPM_M);
+    cmfErr += Math.abs(cmf.enhancementPpmM[p] - IMPLANT_PPM_M);
   } else {
     background++;
     if (sparse.enhancementPpmM[p] === 0) zeros++;

@@ -4,26 +4,11 @@
  */
 import type { FeatureCollection, LineString, Point } from 'geojson';
 
-export interface SiteProperties {
-  id: string;
-  name: string;
-  status: string;
-  gases: string[];
-  detectionCount: number;
-  rateKgPerHour: number | null;
-  rateSigmaKgPerHour: number | null;
-  firstSeen: string;
-  lastSeen: string;
-}
+// The shapes the server answers with (type-only: erased from the bundle; the page still talks to
+// the server over HTTP only).
+import type { FlightProperties, SiteProperties } from '../../src/server/app.ts';
 
-export interface FlightProperties {
-  id: string;
-  name: string;
-  platform: string;
-  sensorKind: string;
-  startTime: string;
-  endTime: string;
-}
+export type { FlightProperties, SiteProperties };
 
 export type SitesCollection = FeatureCollection<Point, SiteProperties>;
 export type FlightsCollection = FeatureCollection<LineString, FlightProperties>;

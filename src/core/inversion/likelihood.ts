@@ -257,7 +257,12 @@ export interface Marginal {
 }
 
 /** Scratch space so the hot loop allocates nothing. */
+/** The most simultaneous sources the likelihood handles (the workspace is sized for them). */
+export const MAX_SOURCES = 2;
+
 export interface Workspace {
+  /** Per hyper-grid component: background and rate moments (scratch for `marginal`). */
+  moments: Float64Array;
   /** Per block with a plume: Σwu², Σwuy, then Σwu·x_a for the d design columns. */
   blocks: Float64Array;
   v: Float64Array;
@@ -267,14 +272,15 @@ export interface Workspace {
 }
 
 export function workspace(n: number, hyper: HyperGrid): Workspace {
+  const comps = hyper.tau2.length * hyper.gamma.length * hyper.blockDirVar.length * hyper.rateScales.length;
   return {
-    blocks: new Float64Array(n * 5),
+    blocks: new Float64Array(n * (MAX_SOURCES + 3)),
     v: new Float64Array(n),
     u: new Float64Array(n),
     on: new Int32Array(n),
-    comps: new Float64Array(
-      hyper.tau2.length * hyper.gamma.length * hyper.blockDirVar.length * hyper.rateScales.length,
-    ),
+    comps: new Float64Array(comps),
+    // Moments per hyper-grid component, for up to MAX_SOURCES rates and the background.
+    moments: new Float64Array(3 * (MAX_SOURCES + 1) * comps),
   };
 }
 
@@ -342,7 +348,7 @@ export function marginal(
   let maxLog = Number.NEGATIVE_INFINITY;
   let comp = 0;
   const logs = ws.comps;
-  const mom = new Float64Array(3 * (K + 1) * logs.length);
+  const mom = ws.moments;
   for (let ti = 0; ti < hyper.tau2.length; ti++) {
     for (let gi = 0; gi < hyper.gamma.length; gi++) {
       const tau2 = hyper.tau2[ti];

@@ -352,9 +352,6 @@ interface Mode {
   cls: StabilityClass;
   src: SourcePosition;
   rss: number;
-  /** Weighted mean and covariance (x, y, h) of the candidates near the mode. */
-  mean: Float64Array;
-  cov: Float64Array;
   pair?: Mode;
 }
 
@@ -458,15 +455,11 @@ function findMode(ctx: Ctx, cls: StabilityClass, fixed: Mode | null): Mode {
   const { area, hMax } = ctx;
   const heights = fixed ? [0, hMax / 2] : [0, hMax / 3, hMax];
   const fixedK = new Float64Array(ctx.obs.n);
-  type Cand = { x: number; y: number; h: number; rss: number; final: boolean };
-  const evaluated: Cand[] = [];
+  type Cand = { x: number; y: number; h: number; rss: number };
   const evalAt = (x: number, y: number, h: number): Cand => {
     kernelRows(kc, { x, y, h }, 0, ctx.k1);
     ctx.evals++;
-    const rss = profileRss(ctx, fixed ? [fixedK, ctx.k1] : [ctx.k1]);
-    const c = { x, y, h, rss, final: kc.syScale === 1 };
-    evaluated.push(c);
-    return c;
+    return { x, y, h, rss: profileRss(ctx, fixed ? [fixedK, ctx.k1] : [ctx.k1]) };
   };
   // Two coarse grids — widened plumes (a smoothed likelihood that leads to the right basin when the
   // plume is narrow) and the physical plumes (when widening blurs away what the geometry tells) —
@@ -526,34 +519,10 @@ function findMode(ctx: Ctx, cls: StabilityClass, fixed: Mode | null): Mode {
   }
   kc.syScale = 1;
   const best = finals.reduce((a, b) => (b.rss < a.rss ? b : a));
-  // Only candidates of the physical model (the last level) describe the mode's neighbourhood.
-  evaluated.splice(0, evaluated.length, ...evaluated.filter((c) => c.final));
-  // Local cloud: candidates weighted by their profile likelihood (noise scale from the best fit).
-  const s2 = Math.max(best.rss / Math.max(1, ctx.obs.n - 2), 1e-300);
-  const mean = new Float64Array(3);
-  const cov = new Float64Array(9);
-  let sw = 0;
-  for (const c of evaluated) {
-    const w = Math.exp(-(c.rss - best.rss) / (2 * s2));
-    if (w < 1e-6) continue;
-    sw += w;
-    mean[0] += w * c.x;
-    mean[1] += w * c.y;
-    mean[2] += w * c.h;
-  }
-  for (let i = 0; i < 3; i++) mean[i] /= sw;
-  for (const c of evaluated) {
-    const w = Math.exp(-(c.rss - best.rss) / (2 * s2));
-    if (w < 1e-6) continue;
-    const d = [c.x - mean[0], c.y - mean[1], c.h - mean[2]];
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) cov[i * 3 + j] += (w * d[i] * d[j]) / sw;
-  }
   return {
     cls,
     src: { x: best.x, y: best.y, h: best.h },
     rss: best.rss,
-    mean: Float64Array.of(best.x, best.y, best.h),
-    cov,
   };
 }
 

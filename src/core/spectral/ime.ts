@@ -3,7 +3,7 @@
  *
  *   IME  = k · A_pixel · Σ ΔX_i                     [kg]   (ΔX_i: enhancement in ppm·m, raw)
  *   k    = 1e-6 · P/(R·T) · M_CH4 per ppm·m         [kg/m² per ppm·m]
- *        = 1e-6 · 101325 / (8.314462618 · 273.15) · 0.01604246 = 7.1575e-7 at 101325 Pa, 273.15 K
+ *        = 1e-6 · 101325 / (8.314462618 · 273.15) · 0.016043 = 7.1576e-7 at 101325 Pa, 273.15 K
  *          (ppm·m read as 1 m of pure CH4 diluted to 1 ppm, at standard temperature and pressure;
  *          pass `kgPerM2PerPpmM` for another convention, e.g. kgPerM2PerPpmM(101325, 288.15) = 6.785e-7)
  *   L    = √(N · A_pixel)                           [m]    (default, the length the calibration assumes)
@@ -28,23 +28,20 @@
  */
 
 import { PlumetraceError } from '../errors.ts';
+import { ppmToKgPerM3 } from '../units.ts';
 import type { PlumeMaskResult } from './plumes.ts';
 
 export const IME_ALGORITHM_VERSION = 'plumetrace-ime-ueff/1';
 
-/** Universal gas constant, J/(mol·K) (CODATA 2018, exact). */
-export const GAS_CONSTANT_J_PER_MOL_K = 8.314462618;
-/** Molar mass of CH4, kg/mol. */
-export const CH4_MOLAR_MASS_KG_PER_MOL = 0.01604246;
 export const STANDARD_PRESSURE_PA = 101325;
 export const STANDARD_TEMPERATURE_K = 273.15;
 
-/** kg/m² of CH4 per ppm·m at the given pressure and temperature. */
+/** kg/m² of CH4 per ppm·m at the given pressure and temperature (1 ppm over a 1 m column). */
 export function kgPerM2PerPpmM(
   pressurePa: number = STANDARD_PRESSURE_PA,
   temperatureK: number = STANDARD_TEMPERATURE_K,
 ): number {
-  return ((1e-6 * pressurePa) / (GAS_CONSTANT_J_PER_MOL_K * temperatureK)) * CH4_MOLAR_MASS_KG_PER_MOL;
+  return ppmToKgPerM3(1, 'CH4', temperatureK, pressurePa);
 }
 
 /** ≈ 7.1575e-7 kg/m² per ppm·m (101325 Pa, 273.15 K). */

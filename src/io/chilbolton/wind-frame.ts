@@ -16,6 +16,7 @@
  *
  * See README.md for what rel02 gives.
  */
+import { ppmPerKgPerM3 } from '../../core/units.ts';
 import { makePlumeKernel } from '../../core/dispersion/index.ts';
 import type { StabilityClass } from '../../core/types.ts';
 import type { LdsRecord, ReleaseGeometry } from './parse.ts';
@@ -130,9 +131,6 @@ export interface FrameCheckResult {
   backgroundPpm: Map<number, number>;
 }
 
-const R_GAS = 8.314462618;
-const M_CH4_KG_PER_MOL = 0.01604246;
-
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   const h = s.length >> 1;
@@ -228,13 +226,12 @@ export function checkWindFrame(
       const bg = backgroundPpm.get(rec.beam);
       const refl = geometry.reflectors[rec.beam];
       if (!v || v.n < minSamples || bg === undefined || !refl || !grouped.wind.has(minute)) continue;
-      const molarDensity = v.pressPa / (R_GAS * v.tempK);
       cells.push({
         beam: rec.beam,
         minute,
         obsPpm: v.ppm - bg,
         lengthM: Math.hypot(refl.xM - inst.xM, refl.yM - inst.yM, refl.zM - inst.zM),
-        ppmPerKgM3: 1e6 / (molarDensity * M_CH4_KG_PER_MOL),
+        ppmPerKgM3: ppmPerKgPerM3('CH4', v.tempK, v.pressPa),
       });
       any = true;
     }
