@@ -12,8 +12,13 @@ import type {
   DetectionTable,
   FlightTable,
   InsituSampleTable,
+  EvidenceTable,
   JurisdictionTable,
+  NotificationTable,
   OrganizationTable,
+  ReferralEventTable,
+  ReferralTable,
+  ReviewTable,
   SiteTable,
 } from './schema.ts';
 import type {
@@ -24,10 +29,16 @@ import type {
   Flight,
   InSituSample,
   Jurisdiction,
+  Evidence,
+  Notification,
   Organization,
+  Referral,
+  ReferralEvent,
+  Review,
   Site,
   User,
 } from './types.ts';
+import type { Urgency } from '../core/workflow/urgency.ts';
 
 /** Bounding box of a GeoJSON geometry (all nulls for null or an empty geometry). */
 export function geometryBbox(g: Geometry | null): BboxColumns {
@@ -244,6 +255,7 @@ export const detectionRow = (d: Detection): DetectionTable => ({
 export const toSite = (r: SiteTable): Site => ({
   id: r.id,
   campaignId: r.campaign_id,
+  organizationId: r.organization_id,
   name: r.name,
   lat: r.lat,
   lon: r.lon,
@@ -260,6 +272,7 @@ export const toSite = (r: SiteTable): Site => ({
 export const siteRow = (s: Site): SiteTable => ({
   id: s.id,
   campaign_id: s.campaignId,
+  organization_id: s.organizationId,
   name: s.name,
   lat: s.lat,
   lon: s.lon,
@@ -297,4 +310,85 @@ export const auditEventRow = (e: AuditEvent): AuditEventTable => ({
   payload: json(e.payload),
   prev_hash: e.prevHash,
   hash: e.hash,
+});
+
+export const toReview = (r: ReviewTable): Review => ({
+  id: r.id,
+  siteId: r.site_id,
+  stage: r.stage,
+  reviewerId: r.reviewer_id,
+  decision: r.decision,
+  reason: r.reason,
+  createdAt: r.created_at,
+});
+
+export const toReferral = (r: ReferralTable): Referral => ({
+  id: r.id,
+  siteId: r.site_id,
+  organizationId: r.organization_id,
+  status: r.status,
+  outcome: r.outcome,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  basis: r.basis ?? 'jurisdiction',
+  containingOrganizationIds: parseOrNull<string[]>(r.containing_organization_ids) ?? [],
+  reason: r.reason,
+  createdBy: r.created_by,
+  urgency: parseOrNull<Urgency>(r.urgency),
+  acknowledgedAt: r.acknowledged_at,
+  inspectedAt: r.inspected_at,
+  closedAt: r.closed_at,
+  verifiedAt: r.verified_at,
+  overflightAt: r.overflight_at,
+});
+export const referralRow = (r: Referral): ReferralTable => ({
+  id: r.id,
+  site_id: r.siteId,
+  organization_id: r.organizationId,
+  status: r.status,
+  outcome: r.outcome,
+  created_at: r.createdAt,
+  updated_at: r.updatedAt,
+  basis: r.basis,
+  containing_organization_ids: json(r.containingOrganizationIds),
+  reason: r.reason,
+  created_by: r.createdBy,
+  urgency: jsonOrNull(r.urgency),
+  acknowledge_within_h: r.urgency?.acknowledgeWithinH ?? null,
+  act_within_h: r.urgency?.actWithinH ?? null,
+  acknowledged_at: r.acknowledgedAt,
+  inspected_at: r.inspectedAt,
+  closed_at: r.closedAt,
+  verified_at: r.verifiedAt,
+  overflight_at: r.overflightAt,
+});
+
+export const toReferralEvent = (r: ReferralEventTable): ReferralEvent => ({
+  id: r.id,
+  referralId: r.referral_id,
+  kind: r.kind,
+  at: r.at,
+  byUserId: r.by_user_id,
+  text: r.text,
+  evidenceId: r.evidence_id,
+});
+
+export const toEvidence = (r: Omit<EvidenceTable, 'content'>): Evidence => ({
+  id: r.id,
+  referralId: r.referral_id,
+  filename: r.filename,
+  mediaType: r.media_type,
+  sha256: r.sha256,
+  sizeBytes: r.size_bytes,
+  uploadedBy: r.uploaded_by,
+  createdAt: r.created_at,
+});
+
+export const toNotification = (r: NotificationTable): Notification => ({
+  id: r.id,
+  organizationId: r.organization_id,
+  referralId: r.referral_id,
+  siteId: r.site_id,
+  topic: r.topic,
+  at: r.at,
 });

@@ -131,6 +131,8 @@ export interface DetectionTable extends BboxColumns {
 export interface SiteTable {
   id: string;
   campaign_id: string | null;
+  /** The analyst organization that owns the site (its campaign's). */
+  organization_id: string | null;
   name: string;
   lat: number;
   lon: number;
@@ -164,6 +166,51 @@ export interface ReferralTable {
   outcome: 'dismantled' | 'remediated' | 'not-found' | 'no-access' | null;
   created_at: string;
   updated_at: string;
+  basis: 'jurisdiction' | 'analyst-choice' | null;
+  /** JSON array of organization ids. */
+  containing_organization_ids: string | null;
+  reason: string | null;
+  created_by: string | null;
+  /** JSON: the Urgency computed when the site was referred. */
+  urgency: string | null;
+  acknowledge_within_h: number | null;
+  act_within_h: number | null;
+  acknowledged_at: string | null;
+  inspected_at: string | null;
+  closed_at: string | null;
+  verified_at: string | null;
+  overflight_at: string | null;
+}
+
+export interface EvidenceTable {
+  id: string;
+  referral_id: string;
+  filename: string;
+  media_type: string;
+  sha256: string;
+  size_bytes: number;
+  content: Uint8Array;
+  uploaded_by: string;
+  created_at: string;
+}
+
+export interface ReferralEventTable {
+  id: string;
+  referral_id: string;
+  kind: 'referred' | 'acknowledged' | 'inspected' | 'outcome' | 'verified' | 'comment' | 'evidence';
+  at: string;
+  by_user_id: string;
+  text: string | null;
+  evidence_id: string | null;
+}
+
+export interface NotificationTable {
+  id: string;
+  organization_id: string;
+  referral_id: string | null;
+  site_id: string;
+  topic: 'referral-received' | 'referral-updated';
+  at: string;
 }
 
 export interface AuditEventTable {
@@ -194,5 +241,8 @@ export interface Database {
   site: SiteTable;
   review: ReviewTable;
   referral: ReferralTable;
+  evidence: EvidenceTable;
+  referral_event: ReferralEventTable;
+  notification: NotificationTable;
   audit_event: AuditEventTable;
 }

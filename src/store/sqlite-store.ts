@@ -33,9 +33,14 @@ import {
   toAuditEvent,
   toCampaign,
   toDetection,
+  toEvidence,
   toFlight,
   toJurisdiction,
+  toNotification,
   toOrganization,
+  toReferral,
+  toReferralEvent,
+  toReview,
   toSample,
   toSite,
   toUser,
@@ -43,6 +48,7 @@ import {
 } from './mapping.ts';
 import { migrationProvider } from './migrations/index.ts';
 import type { Database } from './schema.ts';
+import { applyWorkflowActionIn, latestReferral, siteCoverageIn } from './sqlite-workflow.ts';
 import type {
   Acquisition,
   AuditedWrite,
@@ -50,6 +56,7 @@ import type {
   Campaign,
   Detection,
   DetectionWithSite,
+  Evidence,
   Flight,
   ImagingAcquisitionInput,
   InSituAcquisitionInput,
@@ -61,14 +68,23 @@ import type {
   NewFlight,
   NewJurisdiction,
   NewOrganization,
+  NewEvidence,
   NewUser,
+  Notification,
   Organization,
+  Referral,
+  ReferralEvent,
+  ReferralFilter,
+  Review,
   Site,
+  SiteCoverage,
   SiteFilter,
   Store,
   StoreAcquisitionResult,
   User,
+  WorkflowWriteResult,
 } from './types.ts';
+import type { WorkflowAction } from '../core/workflow/machine.ts';
 
 /** Rows per multi-row INSERT of samples (10 columns each: well under SQLite's 32,766 parameters). */
 const SAMPLE_CHUNK = 500;
@@ -490,10 +506,19 @@ export class SqliteStore implements Store {
         let siteId: string;
         if ('new' in site) {
           siteId = randomUUID();
+          const campaign =
+            site.new.campaignId === null
+              ? undefined
+              : await trx
+                  .selectFrom('campaign')
+                  .select('organization_id')
+                  .where('id', '=', site.new.campaignId)
+                  .executeTakeFirst();
           // Placeholder aggregates; refreshSite below derives them from the site's detections.
           const s: Site = {
             id: siteId,
             campaignId: site.new.campaignId,
+            organizationId: campaign?.organization_id ?? null,
             name: site.new.name,
             lat: site.new.lat,
             lon: site.new.lon,
@@ -641,6 +666,14 @@ export class SqliteStore implements Store {
     }
     if (filter.campaignId !== undefined) q = q.where('campaign_id', '=', filter.campaignId);
     if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+    if (filter.organizationId !== undefined) q = q.where('organization_id', '=', filter.organizationId);
+    if (filter.referredToOrganizationId !== undefined) {
+      const org = filter.referredToOrganizationId;
+      q = q.where('id', 'in', (eb) => eb.selectFrom('referral').select('site_id').where('organization_id', '=', org));
+    }
+    if (filter.seenAfter !== undefined) q = q.where('last_seen', '>=', filter.seenAfter);
+    if (filter.seenBefore !== undefined) q = q.where('last_seen', '<=', filter.seenBefore);
+    if (filter.minRateKgPerHour !== undefined) q = q.where('rate_kg_per_hour', '>=', filter.minRateKgPerHour);
     if (filter.gas !== undefined) {
       q = q.where(sql<boolean>`exists (select 1 from json_each(site.gases) where json_each.value = ${filter.gas})`);
     }
@@ -652,6 +685,108 @@ export class SqliteStore implements Store {
   async getSite(id: string): Promise<Site | null> {
     const r = await this.db.selectFrom('site').selectAll().where('id', '=', id).executeTakeFirst();
     return r ? toSite(r) : null;
+  }
+
+  // ---- review and referral workflow ------------------------------------------------------
+
+  applyWorkflowAction(
+    siteId: string,
+    action: WorkflowAction,
+    opts: { evidence?: NewEvidence } = {},
+  ): Promise<WorkflowWriteResult> {
+    return this.#write('apply workflow action', (trx) =>
+      applyWorkflowActionIn(trx, siteId, action, opts, appendAuditIn),
+    );
+  }
+
+  async listReviews(siteId: string): Promise<Review[]> {
+    const rows = await this.db
+      .selectFrom('review')
+      .selectAll()
+      .where('site_id', '=', siteId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toReview);
+  }
+
+  async listReferrals(filter: ReferralFilter = {}): Promise<Referral[]> {
+    let q = this.db.selectFrom('referral').selectAll('referral');
+    if (filter.organizationId !== undefined) q = q.where('referral.organization_id', '=', filter.organizationId);
+    if (filter.siteId !== undefined) q = q.where('referral.site_id', '=', filter.siteId);
+    if (filter.siteOrganizationId !== undefined) {
+      const org = filter.siteOrganizationId;
+      q = q.where('referral.site_id', 'in', (eb) =>
+        eb.selectFrom('site').select('id').where('organization_id', '=', org),
+      );
+    }
+    return (await q.orderBy('referral.created_at', 'desc').orderBy('referral.id').execute()).map(toReferral);
+  }
+
+  async getReferral(id: string): Promise<Referral | null> {
+    const r = await this.db.selectFrom('referral').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toReferral(r) : null;
+  }
+
+  async listReferralEvents(referralId: string): Promise<ReferralEvent[]> {
+    const rows = await this.db
+      .selectFrom('referral_event')
+      .selectAll()
+      .where('referral_id', '=', referralId)
+      .orderBy('at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toReferralEvent);
+  }
+
+  async listEvidence(referralId: string): Promise<Evidence[]> {
+    const rows = await this.db
+      .selectFrom('evidence')
+      .select(['id', 'referral_id', 'filename', 'media_type', 'sha256', 'size_bytes', 'uploaded_by', 'created_at'])
+      .where('referral_id', '=', referralId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toEvidence);
+  }
+
+  async getEvidenceContent(id: string): Promise<{ evidence: Evidence; content: Uint8Array } | null> {
+    const r = await this.db.selectFrom('evidence').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? { evidence: toEvidence(r), content: new Uint8Array(r.content) } : null;
+  }
+
+  async listNotifications(organizationId: string): Promise<Notification[]> {
+    const rows = await this.db
+      .selectFrom('notification')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .orderBy('at', 'desc')
+      .orderBy('id')
+      .execute();
+    return rows.map(toNotification);
+  }
+
+  async getOrganization(id: string): Promise<Organization | null> {
+    const r = await this.db.selectFrom('organization').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toOrganization(r) : null;
+  }
+
+  async listOrganizations(): Promise<Organization[]> {
+    return (await this.db.selectFrom('organization').selectAll().orderBy('name').execute()).map(toOrganization);
+  }
+
+  async getUser(id: string): Promise<User | null> {
+    const r = await this.db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toUser(r) : null;
+  }
+
+  siteCoverage(siteId: string): Promise<SiteCoverage> {
+    return siteCoverageIn(this.db, siteId);
+  }
+
+  /** The site's current referral (the latest), or null. */
+  latestReferral(siteId: string): Promise<Referral | null> {
+    return latestReferral(this.db, siteId);
   }
 
   // ---- audit log -------------------------------------------------------------------------

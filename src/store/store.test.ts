@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlumetraceError } from '../core/errors.ts';
 import { verifyAuditChain } from './audit.ts';
 import { openStore } from './index.ts';
+import { migrations } from './migrations/index.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import type { DetectionWithSite, InSituAcquisitionInput, InSituSample, NewDetection, Store } from './types.ts';
 
@@ -136,7 +137,7 @@ describe.each(backends)('SQLite store (%s)', (_name, location) => {
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
       sqliteOf(store).db,
     );
-    expect(applied.rows.map((r) => r.name)).toEqual(['001_initial', '002_audit_append_only', '003_api_token']);
+    expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
   });
 
   it('round-trips organizations, jurisdictions, users and campaigns', async () => {

@@ -9,7 +9,8 @@
  * one transaction: it lands whole or not at all.
  */
 import type { LineString, MultiPolygon, Point, Polygon } from 'geojson';
-import type { WorkflowStatus } from '../core/workflow/machine.ts';
+import type { WorkflowAction, WorkflowStatus } from '../core/workflow/machine.ts';
+import type { Urgency } from '../core/workflow/urgency.ts';
 
 export type OrgKind = 'analyst' | 'partner';
 export type Role = 'admin' | 'analyst' | 'reviewer' | 'partner' | 'viewer';
@@ -126,6 +127,8 @@ export interface Detection {
 export interface Site {
   id: string;
   campaignId: string | null;
+  /** The analyst organization that owns the site (its campaign's); null for a site without campaign. */
+  organizationId: string | null;
   name: string;
   lat: number;
   lon: number;
@@ -154,11 +157,89 @@ export interface Review {
 export interface Referral {
   id: string;
   siteId: string;
+  /** The authority the site was referred to. */
   organizationId: string;
   status: 'referred' | 'acknowledged' | 'inspected' | 'closed';
   outcome: 'dismantled' | 'remediated' | 'not-found' | 'no-access' | null;
   createdAt: string;
   updatedAt: string;
+  /** 'jurisdiction': the one organization whose jurisdiction contains the site; 'analyst-choice': named by the analyst. */
+  basis: 'jurisdiction' | 'analyst-choice';
+  /** The organizations whose jurisdictions contained the site when it was referred. */
+  containingOrganizationIds: string[];
+  /** The analyst's reason, for an analyst-chosen destination. */
+  reason: string | null;
+  /** Who referred it. */
+  createdBy: string | null;
+  /** Urgency and deadlines computed when the site was referred. */
+  urgency: Urgency | null;
+  acknowledgedAt: string | null;
+  inspectedAt: string | null;
+  /** When the outcome was recorded. */
+  closedAt: string | null;
+  /** When an analyst recorded the verifying overflight, and when that overflight flew. */
+  verifiedAt: string | null;
+  overflightAt: string | null;
+}
+
+/** One entry of a referral's timeline. */
+export interface ReferralEvent {
+  id: string;
+  referralId: string;
+  kind: 'referred' | 'acknowledged' | 'inspected' | 'outcome' | 'verified' | 'comment' | 'evidence';
+  at: string;
+  byUserId: string;
+  text: string | null;
+  evidenceId: string | null;
+}
+
+/** A file a partner or analyst attached to a referral (its content is read separately). */
+export interface Evidence {
+  id: string;
+  referralId: string;
+  filename: string;
+  mediaType: string;
+  sha256: string;
+  sizeBytes: number;
+  uploadedBy: string;
+  createdAt: string;
+}
+
+export interface NewEvidence {
+  filename: string;
+  mediaType: string;
+  content: Uint8Array;
+}
+
+/** Something an organization should look at: a referral it received, or news on one it is party to. */
+export interface Notification {
+  id: string;
+  organizationId: string;
+  referralId: string | null;
+  siteId: string;
+  topic: 'referral-received' | 'referral-updated';
+  at: string;
+}
+
+/** Which overflights covered a site, and in how many of them it was detected (issue 4, fusion). */
+export interface SiteCoverage {
+  /** Distinct flights with an acquisition whose footprint contains the site. */
+  overflights: number;
+  /** Of those, the flights with a detection of the site. */
+  detectedFlights: number;
+  /** detectedFlights / overflights; null when no flight covered it. */
+  persistence: number | null;
+  flights: { flightId: string; name: string; startTime: string; detected: boolean }[];
+}
+
+/** What applying a workflow action wrote. */
+export interface WorkflowWriteResult {
+  site: Site;
+  /** The site's referral after the action (null before it is referred). */
+  referral: Referral | null;
+  auditEvent: AuditEvent;
+  /** The evidence stored by an upload-evidence action. */
+  evidence?: Evidence;
 }
 
 export interface AuditEvent {
@@ -224,7 +305,24 @@ export interface SiteFilter {
   campaignId?: string;
   gas?: string;
   status?: SiteStatus;
+  /** Sites owned by this organization. */
+  organizationId?: string;
+  /** Sites referred to this organization (a partner's view). */
+  referredToOrganizationId?: string;
+  /** Last seen at or after / at or before (ISO-8601). */
+  seenAfter?: string;
+  seenBefore?: string;
+  /** Latest rate at least this (kg/h); sites without a rate are left out. */
+  minRateKgPerHour?: number;
   limit?: number;
+}
+
+export interface ReferralFilter {
+  /** Referrals addressed to this organization. */
+  organizationId?: string;
+  /** Referrals of sites owned by this organization. */
+  siteOrganizationId?: string;
+  siteId?: string;
 }
 
 export interface Store {
@@ -280,6 +378,33 @@ export interface Store {
   listDetections(filter?: { acquisitionId?: string; siteId?: string }): Promise<Detection[]>;
   listSites(filter?: SiteFilter): Promise<Site[]>;
   getSite(id: string): Promise<Site | null>;
+
+  // ---- review and referral workflow ----
+
+  /**
+   * One transaction: applies a workflow action to a site through the state machine
+   * (core/workflow/machine.ts) — the site's owner, reviews, referral and the jurisdictions that
+   * contain it are read inside the transaction — then writes its effects (review, referral with
+   * urgency and deadlines, timeline entry, notification, evidence), the site's new status and
+   * the audit event. A refused action writes nothing and throws the machine's error.
+   */
+  applyWorkflowAction(
+    siteId: string,
+    action: WorkflowAction,
+    opts?: { evidence?: NewEvidence },
+  ): Promise<WorkflowWriteResult>;
+  listReviews(siteId: string): Promise<Review[]>;
+  listReferrals(filter?: ReferralFilter): Promise<Referral[]>;
+  getReferral(id: string): Promise<Referral | null>;
+  listReferralEvents(referralId: string): Promise<ReferralEvent[]>;
+  listEvidence(referralId: string): Promise<Evidence[]>;
+  getEvidenceContent(id: string): Promise<{ evidence: Evidence; content: Uint8Array } | null>;
+  listNotifications(organizationId: string): Promise<Notification[]>;
+  getOrganization(id: string): Promise<Organization | null>;
+  listOrganizations(): Promise<Organization[]>;
+  getUser(id: string): Promise<User | null>;
+  /** Overflights that covered the site (footprint contains it) and whether each detected it. */
+  siteCoverage(siteId: string): Promise<SiteCoverage>;
 
   /** Appends to the hash-chained audit log (in its own transaction, or the caller's). */
   appendAudit(event: NewAuditEvent): Promise<AuditEvent>;
