@@ -2,6 +2,7 @@
  * The `plumetrace` command. Each subcommand has --help; errors print one clear line and exit
  * with the code registered for them in src/core/errors.ts (see docs/errors.md).
  */
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Command, CommanderError, Option } from 'commander';
@@ -11,6 +12,7 @@ import { STABILITY_CLASSES, type StabilityClass } from '../core/types.ts';
 import { readJurisdictionFile } from '../io/geojson/jurisdictions.ts';
 import { readObservationFile } from '../io/observations.ts';
 import { buildDemo } from '../pipeline/demo.ts';
+import { DEMO_USERS } from '../pipeline/demo-workflow.ts';
 import { detectScene, IMAGING_METHODS, type ImagingMethod, storeSceneDetections } from '../pipeline/imaging.ts';
 import { ingestInSituFile, processInSituAcquisition } from '../pipeline/insitu.ts';
 import { openStore, verifyAuditChain } from '../store/index.ts';
@@ -204,9 +206,28 @@ function buildProgram(): Command {
       const store = await openStore(db);
       try {
         const bar = progress('Building demo campaign');
-        const summary = await buildDemo(store, { dir: o.out, onProgress: (f, label) => bar.update(f, label) });
+        const given = process.env.PLUMETRACE_DEMO_PASSWORD;
+        if (given !== undefined && given.length < MIN_PASSWORD_LENGTH)
+          throw new PlumetraceError(
+            'PT_ERR_PASSWORD_WEAK',
+            `PLUMETRACE_DEMO_PASSWORD has ${given.length} characters; at least ${MIN_PASSWORD_LENGTH} are needed`,
+          );
+        const password = given ?? randomBytes(12).toString('base64url');
+        const { hashPassword } = await import('../server/auth/password.ts');
+        const summary = await buildDemo(store, {
+          dir: o.out,
+          onProgress: (f, label) => bar.update(f, label),
+          people: { password, hashPassword },
+        });
         bar.done(`${summary.sites} sites from ${summary.flights} flights`);
         out(`demo campaign "${summary.campaign}" is in ${db}: ${summary.flights} flights, ${summary.sites} sites`);
+        const created = summary.people?.createdUsers ?? [];
+        if (created.length > 0) {
+          out(`demo users (password ${given !== undefined ? 'from PLUMETRACE_DEMO_PASSWORD' : `"${password}"`}):`);
+          for (const u of DEMO_USERS) out(`  ${u.email.padEnd(26)} ${u.role}${u.org === 'partner' ? ' (partner)' : ''}`);
+        } else {
+          out('demo users already exist; their passwords are unchanged');
+        }
         if (o.serve) await serveUntilStopped(store, host, port);
       } finally {
         await store.close();

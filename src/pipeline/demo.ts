@@ -3,8 +3,12 @@
  * Valley (Hampshire, UK — near the Chilbolton release site), written as in-situ CSV files with
  * their truth beside them, then run through the real pipeline (ingest → locate → detection → site).
  * Running it again stores nothing new: the files come out byte-identical and are recognised.
- * Each survey's stability class is what Turner's table gives for its time, place and wind (late
- * morning and early afternoon in May, 3.5–5 m/s: C, C and D).
+ * Each survey's stability class is what Turner's table gives for its time, place and wind with
+ * up to 4 oktas of cloud (late mornings and early afternoons of May and June, 3–6 m/s: C or D).
+ * Sites A and B are surveyed first (A twice); six later surveys find sites D–I, one each.
+ *
+ * With `people`, the demo also seeds its organizations, users of every role and the sites'
+ * workflow states (demo-workflow.ts).
  *
  * One aircraft SWIR scene is added (DEMO_SCENE; `imaging: false` leaves it out): a simulated AVIRIS-like
  * cube 1.5 km east of source B (Jasper Ridge background, UTM zone 30 N map info) with a strong
@@ -21,6 +25,7 @@ import { type SwirSceneOptions, simulateSwirScene } from '../sim/swir/scene.ts';
 import { type SwirMapOrigin, writeSwirScene } from '../sim/swir/write.ts';
 import { writeSurvey } from '../sim/write.ts';
 import type { Store } from '../store/types.ts';
+import { type DemoPeopleResult, seedDemoWorkflow } from './demo-workflow.ts';
 import { DEFAULT_CH4_LUT, detectScene, storeSceneDetections } from './imaging.ts';
 import { type Progress, ensureCampaign, ingestInSituFile, processInSituAcquisition } from './insitu.ts';
 
@@ -62,6 +67,72 @@ export const DEMO_SURVEYS: readonly { name: string; config: InSituSurveyConfig }
       startTime: '2026-05-09T13:15:00Z',
     },
   },
+  {
+    name: 'survey-d-2026-05-20',
+    config: {
+      seed: 20260520,
+      source: { lat: 51.165, lon: -1.47, heightM: 2, rateKgPerHour: 8 },
+      windSpeedMps: 4.0,
+      windToDeg: 200,
+      stability: 'C',
+      startTime: '2026-05-20T10:30:00Z',
+    },
+  },
+  {
+    name: 'survey-e-2026-05-23',
+    config: {
+      seed: 20260523,
+      source: { lat: 51.125, lon: -1.455, heightM: 1, rateKgPerHour: 20 },
+      windSpeedMps: 5.5,
+      windToDeg: 30,
+      stability: 'D',
+      startTime: '2026-05-23T14:00:00Z',
+    },
+  },
+  {
+    name: 'survey-f-2026-05-27',
+    config: {
+      seed: 20260527,
+      source: { lat: 51.175, lon: -1.425, heightM: 3, rateKgPerHour: 6 },
+      windSpeedMps: 3.0,
+      windToDeg: 150,
+      stability: 'C',
+      startTime: '2026-05-27T11:15:00Z',
+    },
+  },
+  {
+    name: 'survey-g-2026-06-02',
+    config: {
+      seed: 20260602,
+      source: { lat: 51.12, lon: -1.39, heightM: 0, rateKgPerHour: 35 },
+      windSpeedMps: 6.0,
+      windToDeg: 80,
+      stability: 'D',
+      startTime: '2026-06-02T09:45:00Z',
+    },
+  },
+  {
+    name: 'survey-h-2026-06-05',
+    config: {
+      seed: 20260605,
+      source: { lat: 51.155, lon: -1.375, heightM: 2, rateKgPerHour: 15 },
+      windSpeedMps: 5,
+      windToDeg: 260,
+      stability: 'C',
+      startTime: '2026-06-05T12:30:00Z',
+    },
+  },
+  {
+    name: 'survey-i-2026-06-09',
+    config: {
+      seed: 20260609,
+      source: { lat: 51.185, lon: -1.46, heightM: 1, rateKgPerHour: 10 },
+      windSpeedMps: 3.5,
+      windToDeg: 10,
+      stability: 'C',
+      startTime: '2026-06-09T13:00:00Z',
+    },
+  },
 ];
 
 /**
@@ -98,11 +169,19 @@ export interface DemoSummary {
   flights: number;
   sites: number;
   files: string[];
+  /** What seeding the people and workflow did (with `people`). */
+  people?: DemoPeopleResult;
 }
 
 export async function buildDemo(
   store: Store,
-  opts: { dir: string; onProgress?: Progress; imaging?: boolean },
+  opts: {
+    dir: string;
+    onProgress?: Progress;
+    imaging?: boolean;
+    /** Seed organizations, users (with this password) and workflow states. */
+    people?: { password: string; hashPassword: (password: string) => Promise<string> };
+  },
 ): Promise<DemoSummary> {
   const imaging = opts.imaging ?? true;
   const report = opts.onProgress ?? (() => {});
@@ -139,8 +218,14 @@ export async function buildDemo(
       acquisitionTime: DEMO_SCENE.time,
     });
   }
-  report(1, 'done');
   const flights = await store.listFlights(campaign.id);
   const sites = await store.listSites({ campaignId: campaign.id });
-  return { campaign: campaign.name, flights: flights.length, sites: sites.length, files };
+  let people: DemoPeopleResult | undefined;
+  if (opts.people) {
+    report(0.98, 'seeding organizations, users and workflow states');
+    const inOrder = [...sites].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.firstSeen.localeCompare(b.firstSeen));
+    people = await seedDemoWorkflow(store, { agencyName: DEMO_ORGANIZATION, ...opts.people, sites: inOrder });
+  }
+  report(1, 'done');
+  return { campaign: campaign.name, flights: flights.length, sites: sites.length, files, ...(people ? { people } : {}) };
 }

@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Feature, FeatureCollection, LineString, Point } from 'geojson';
 import { PlumetraceError } from '../core/errors.ts';
-import type { Site, SiteFilter, SiteStatus, Store } from '../store/types.ts';
+import type { Flight, Site, SiteFilter, SiteStatus, Store } from '../store/types.ts';
 import { loadBasemap } from './basemap.ts';
 import { parseBBox } from './bbox.ts';
 import { frameworkErrorHandler, installErrorHandling } from './errors.ts';
@@ -22,7 +22,10 @@ import {
   sitesQuerystring,
   sitesResponse,
 } from './schemas.ts';
+import { type Viewer, viewerOf, visibleSite, visibleSitesFilter } from './visibility.ts';
+import { registerOpenApi } from './openapi.ts';
 import { registerWebAssets } from './web-assets.ts';
+import { allowedActions, workflowRoutes } from './workflow-routes.ts';
 
 export interface BuildServerOptions {
   store: Store;
@@ -76,6 +79,49 @@ interface SitesQuery {
   gas?: string;
   status?: SiteStatus;
   campaign?: string;
+  after?: string;
+  before?: string;
+  minRate?: number;
+  minPersistence?: number;
+  cursor?: string;
+  limit?: number;
+}
+
+/** Sites per page when the request names no limit. */
+const DEFAULT_SITE_PAGE = 500;
+
+/** The opaque `cursor` of the sites listing: the last site of a page, base64url JSON. */
+function encodeCursor(c: { lastSeen: string; id: string }): string {
+  return Buffer.from(JSON.stringify([c.lastSeen, c.id])).toString('base64url');
+}
+
+function decodeCursor(text: string): { lastSeen: string; id: string } {
+  try {
+    const v = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string')
+      return { lastSeen: v[0], id: v[1] };
+  } catch {
+    // reported below
+  }
+  throw new PlumetraceError('PT_ERR_BAD_REQUEST', 'querystring/cursor is not a cursor this API gave out', {
+    column: 'cursor',
+  });
+}
+
+/** Flights the viewer may see: its organization's campaigns', or for a partner those that detected a site referred to it. */
+async function visibleFlights(store: Store, v: Viewer, campaignId: string | undefined): Promise<Flight[]> {
+  const flights = await store.listFlights(campaignId);
+  if (v.organizationKind === 'partner') {
+    const ids = new Set<string>();
+    for (const site of await store.listSites(visibleSitesFilter(v)))
+      for (const d of await store.listDetections({ siteId: site.id }))
+        ids.add((await store.getAcquisition(d.acquisitionId))?.flightId ?? '');
+    return flights.filter((f) => ids.has(f.id));
+  }
+  const campaigns = new Set(
+    (await store.listCampaigns()).filter((c) => c.organizationId === v.actor.organizationId).map((c) => c.id),
+  );
+  return flights.filter((f) => campaigns.has(f.campaignId));
 }
 
 /** The basemap barely ever changes: a week in the browser cache. */
@@ -89,7 +135,9 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
   });
   app.addSchema(errorSchema);
   installErrorHandling(app);
+  await registerOpenApi(app);
   await app.register(apiRoutes(opts.store), { prefix: '/api' });
+  await app.register(workflowRoutes(opts.store), { prefix: '/api' });
   await registerWebAssets(app);
   return app;
 }
@@ -117,20 +165,45 @@ function apiRoutes(store: Store): FastifyPluginAsync {
     api.get<{ Querystring: SitesQuery }>(
       '/sites',
       { schema: { querystring: sitesQuerystring, response: { 200: sitesResponse, ...errorResponses } } },
-      async (request): Promise<FeatureCollection<Point, SiteProperties>> => {
-        const { bbox, gas, status, campaign } = request.query;
-        const boxes = bbox === undefined ? [undefined] : parseBBox(bbox);
-        const base: SiteFilter = { campaignId: await campaignId(campaign), gas, status };
-        const seen = new Set<string>();
+      async (request): Promise<FeatureCollection<Point, SiteProperties> & { nextCursor: string | null }> => {
+        const v = viewerOf(request);
+        const q = request.query;
+        const boxes = q.bbox === undefined ? undefined : parseBBox(q.bbox);
+        const limit = q.limit ?? DEFAULT_SITE_PAGE;
+        const filter: SiteFilter = {
+          ...visibleSitesFilter(v),
+          campaignId: await campaignId(q.campaign),
+          gas: q.gas,
+          status: q.status,
+          seenAfter: q.after,
+          seenBefore: q.before,
+          minRateKgPerHour: q.minRate,
+          // Two boxes (across the antimeridian) are one box with minLon > maxLon to the store.
+          bbox: boxes && [boxes[0]![0], boxes[0]![1], boxes.at(-1)![2], boxes.at(-1)![3]],
+          after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+        };
         const features: Feature<Point, SiteProperties>[] = [];
-        for (const box of boxes) {
-          for (const s of await store.listSites(box ? { ...base, bbox: box } : base)) {
-            if (seen.has(s.id)) continue;
-            seen.add(s.id);
-            features.push(siteFeature(s));
+        const keep = async (site: Site): Promise<boolean> => {
+          if (q.minPersistence === undefined) return true;
+          const { persistence } = await store.siteCoverage(site.id);
+          return persistence !== null && persistence >= q.minPersistence;
+        };
+        // Keyset pages; persistence is not a column, so pages are read on past the sites it leaves out.
+        let cursor = filter.after;
+        let more = false;
+        pages: for (;;) {
+          const page = await store.listSites({ ...filter, after: cursor, limit: limit + 1 });
+          for (const site of page) {
+            if (features.length === limit) {
+              more = true;
+              break pages;
+            }
+            cursor = { lastSeen: site.lastSeen, id: site.id };
+            if (await keep(site)) features.push(siteFeature(site));
           }
+          if (page.length <= limit) break;
         }
-        return { type: 'FeatureCollection', features };
+        return { type: 'FeatureCollection', features, nextCursor: more && cursor ? encodeCursor(cursor) : null };
       },
     );
 
@@ -138,11 +211,24 @@ function apiRoutes(store: Store): FastifyPluginAsync {
       '/sites/:id',
       { schema: { params: siteParams, response: { 200: siteDetailResponse, ...errorResponses } } },
       async (request) => {
-        const site = await store.getSite(request.params.id);
-        if (!site) throw new PlumetraceError('PT_ERR_NOT_FOUND', `no site with id "${request.params.id}"`);
+        const v = viewerOf(request);
+        const site = await visibleSite(store, v, request.params.id);
+        const referrals = await store.listReferrals({
+          siteId: site.id,
+          ...(v.organizationKind === 'partner' ? { organizationId: v.actor.organizationId } : {}),
+        });
+        const referral = referrals[0] ?? null;
         const detections = await store.listDetections({ siteId: site.id });
+        const coverage = await store.siteCoverage(site.id);
         return {
           ...siteFeature(site),
+          coverage: {
+            overflights: coverage.overflights,
+            detectedFlights: coverage.detectedFlights,
+            persistence: coverage.persistence,
+          },
+          referral: referral && { id: referral.id, status: referral.status, organizationId: referral.organizationId },
+          actions: allowedActions(v, site, referral),
           detections: detections.map((d) => ({
             id: d.id,
             acquisitionId: d.acquisitionId,
@@ -166,7 +252,8 @@ function apiRoutes(store: Store): FastifyPluginAsync {
       '/flights',
       { schema: { querystring: flightsQuerystring, response: { 200: flightsResponse, ...errorResponses } } },
       async (request): Promise<FeatureCollection<LineString, FlightProperties>> => {
-        const flights = await store.listFlights(await campaignId(request.query.campaign));
+        const v = viewerOf(request);
+        const flights = await visibleFlights(store, v, await campaignId(request.query.campaign));
         return {
           type: 'FeatureCollection',
           features: flights.flatMap((f) =>

@@ -2,7 +2,7 @@
  * JSON schemas of the REST API: Fastify validates requests and serializes responses with them, and
  * they are the API's documentation (an OpenAPI document can be generated from them later).
  */
-import { WORKFLOW_STATUSES } from '../core/workflow/machine.ts';
+import { WORKFLOW_ACTIONS, WORKFLOW_STATUSES } from '../core/workflow/machine.ts';
 
 const SITE_STATUSES = WORKFLOW_STATUSES;
 
@@ -52,6 +52,12 @@ export const sitesQuerystring = {
     gas: { type: 'string', minLength: 1, maxLength: 64 },
     status: { type: 'string', enum: SITE_STATUSES },
     campaign: campaignParam,
+    after: { type: 'string', format: 'date-time', description: 'Last seen at or after this time' },
+    before: { type: 'string', format: 'date-time', description: 'Last seen at or before this time' },
+    minRate: { type: 'number', minimum: 0, description: 'Latest rate at least this (kg/h)' },
+    minPersistence: { type: 'number', minimum: 0, maximum: 1, description: 'Detections / covering overflights' },
+    cursor: { type: 'string', maxLength: 400, description: 'nextCursor of the previous page' },
+    limit: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
   },
   additionalProperties: false,
 } as const;
@@ -108,6 +114,7 @@ export const sitesResponse = {
   properties: {
     type: { type: 'string', enum: ['FeatureCollection'] },
     features: { type: 'array', items: siteFeature },
+    nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last' },
   },
 } as const;
 
@@ -121,9 +128,29 @@ export const siteParams = {
 /** One site, with the detections that make it (each carrying the algorithm version that made it). */
 export const siteDetailResponse = {
   type: 'object',
-  required: [...siteFeature.required, 'detections'],
+  required: [...siteFeature.required, 'detections', 'coverage', 'referral', 'actions'],
   properties: {
     ...siteFeature.properties,
+    coverage: {
+      type: 'object',
+      description: 'Overflights whose footprint covered the site, and in how many it was detected',
+      required: ['overflights', 'detectedFlights', 'persistence'],
+      properties: {
+        overflights: { type: 'integer' },
+        detectedFlights: { type: 'integer' },
+        persistence: nullableNumber,
+      },
+    },
+    referral: {
+      type: ['object', 'null'],
+      required: ['id', 'status', 'organizationId'],
+      properties: { id: { type: 'string' }, status: { type: 'string' }, organizationId: { type: 'string' } },
+    },
+    actions: {
+      type: 'array',
+      description: 'Workflow actions the caller may take on the site now',
+      items: { type: 'string', enum: WORKFLOW_ACTIONS },
+    },
     detections: {
       type: 'array',
       items: {

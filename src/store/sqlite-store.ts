@@ -674,6 +674,12 @@ export class SqliteStore implements Store {
     if (filter.seenAfter !== undefined) q = q.where('last_seen', '>=', filter.seenAfter);
     if (filter.seenBefore !== undefined) q = q.where('last_seen', '<=', filter.seenBefore);
     if (filter.minRateKgPerHour !== undefined) q = q.where('rate_kg_per_hour', '>=', filter.minRateKgPerHour);
+    if (filter.after !== undefined) {
+      const { lastSeen, id } = filter.after;
+      q = q.where((eb) =>
+        eb.or([eb('last_seen', '<', lastSeen), eb.and([eb('last_seen', '=', lastSeen), eb('id', '>', id)])]),
+      );
+    }
     if (filter.gas !== undefined) {
       q = q.where(sql<boolean>`exists (select 1 from json_each(site.gases) where json_each.value = ${filter.gas})`);
     }

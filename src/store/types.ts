@@ -314,6 +314,8 @@ export interface SiteFilter {
   seenBefore?: string;
   /** Latest rate at least this (kg/h); sites without a rate are left out. */
   minRateKgPerHour?: number;
+  /** Keyset pagination: sites after this one in the listing's order (last seen, newest first; then id). */
+  after?: { lastSeen: string; id: string };
   limit?: number;
 }
 
