@@ -136,7 +136,12 @@ describe.each(backends)('SQLite store (%s)', (_name, location) => {
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
       sqliteOf(store).db,
     );
-    expect(applied.rows.map((r) => r.name)).toEqual(['001_initial', '002_audit_append_only', '003_api_token']);
+    expect(applied.rows.map((r) => r.name)).toEqual([
+      '001_initial',
+      '002_audit_append_only',
+      '003_api_token',
+      '004_session',
+    ]);
   });
 
   it('round-trips organizations, jurisdictions, users and campaigns', async () => {
