@@ -147,9 +147,16 @@ async function withStore<T>(db: string, fn: (store: Store) => Promise<T>): Promi
   }
 }
 
-async function serveUntilStopped(store: Store, host: string, port: number): Promise<void> {
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Serves until Ctrl-C. The session cookie is marked Secure (HTTPS only) unless the server listens on
+ * a loopback address only, where plain http is the normal local use and nothing leaves the machine.
+ */
+async function serveUntilStopped(store: Store, host: string, port: number, secureCookies?: boolean): Promise<void> {
   const { startServer } = await import('../server/app.ts');
-  const server = await startServer({ store, host, port });
+  const secure = secureCookies === true || !LOOPBACK.has(host.toLowerCase());
+  const server = await startServer({ store, host, port, auth: { secureCookies: secure } });
   out(`plumetrace is serving ${server.url}  (Ctrl-C to stop)`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -224,7 +231,8 @@ function buildProgram(): Command {
         const created = summary.people?.createdUsers ?? [];
         if (created.length > 0) {
           out(`demo users (password ${given !== undefined ? 'from PLUMETRACE_DEMO_PASSWORD' : `"${password}"`}):`);
-          for (const u of DEMO_USERS) out(`  ${u.email.padEnd(26)} ${u.role}${u.org === 'partner' ? ' (partner)' : ''}`);
+          for (const u of DEMO_USERS)
+            out(`  ${u.email.padEnd(26)} ${u.role}${u.org === 'partner' ? ' (partner)' : ''}`);
         } else {
           out('demo users already exist; their passwords are unchanged');
         }
@@ -240,10 +248,14 @@ function buildProgram(): Command {
     .addOption(dbOption())
     .addOption(hostOption())
     .addOption(portOption())
+    .option(
+      '--secure-cookies',
+      'mark the session cookie Secure (HTTPS only) on a loopback address too; always so on any other address',
+    )
     .exitOverride()
-    .action(async (o: { db?: string; host?: string; port?: string }) => {
+    .action(async (o: { db?: string; host?: string; port?: string; secureCookies?: boolean }) => {
       const port = resolvePort(o.port);
-      await withStore(resolveDb(o.db), (store) => serveUntilStopped(store, resolveHost(o.host), port));
+      await withStore(resolveDb(o.db), (store) => serveUntilStopped(store, resolveHost(o.host), port, o.secureCookies));
     });
 
   addLocatorFlags(

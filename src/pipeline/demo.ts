@@ -223,9 +223,17 @@ export async function buildDemo(
   let people: DemoPeopleResult | undefined;
   if (opts.people) {
     report(0.98, 'seeding organizations, users and workflow states');
-    const inOrder = [...sites].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.firstSeen.localeCompare(b.firstSeen));
+    const inOrder = [...sites].sort(
+      (a, b) => a.createdAt.localeCompare(b.createdAt) || a.firstSeen.localeCompare(b.firstSeen),
+    );
     people = await seedDemoWorkflow(store, { agencyName: DEMO_ORGANIZATION, ...opts.people, sites: inOrder });
   }
   report(1, 'done');
-  return { campaign: campaign.name, flights: flights.length, sites: sites.length, files, ...(people ? { people } : {}) };
+  return {
+    campaign: campaign.name,
+    flights: flights.length,
+    sites: sites.length,
+    files,
+    ...(people ? { people } : {}),
+  };
 }

@@ -130,10 +130,20 @@ async function seed(store: Store): Promise<Seeded> {
 let store: Store;
 let app: FastifyInstance;
 let seeded: Seeded;
+/** Every /api request of these tests authenticates with an API token (src/server/auth tests the rest). */
+let auth: { authorization: string };
 
 beforeAll(async () => {
   store = await openStore(':memory:');
   seeded = await seed(store);
+  const org = await store.findOrganizationByName('Test analysts');
+  const user = await store.createUser({
+    organizationId: org!.id,
+    email: 'analyst@test.example',
+    displayName: 'Analyst',
+    role: 'analyst',
+  });
+  auth = { authorization: `Bearer ${(await store.createApiToken(user.id)).token}` };
   app = await buildServer({ store });
 });
 
@@ -143,7 +153,7 @@ afterAll(async () => {
 });
 
 async function getJson<T>(url: string): Promise<{ status: number; body: T; headers: Record<string, unknown> }> {
-  const r = await app.inject({ method: 'GET', url });
+  const r = await app.inject({ method: 'GET', url, headers: auth });
   return { status: r.statusCode, body: r.json() as T, headers: r.headers };
 }
 
@@ -157,10 +167,13 @@ function keysOf(fc: Sites): SiteKey[] {
 }
 
 describe('GET /api/health', () => {
-  it('answers ok with the store dialect', async () => {
+  it('answers ok with the store dialect, to an authenticated client only', async () => {
     const r = await getJson<{ ok: boolean; dialect: string }>('/api/health');
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ ok: true, dialect: 'sqlite' });
+    const anonymous = await app.inject({ url: '/api/health' });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json()).toMatchObject({ code: 'PT_ERR_UNAUTHENTICATED' });
   });
 });
 
@@ -270,11 +283,22 @@ describe('GET /api/sites/:id', () => {
     const list = await getJson<Sites>('/api/sites');
     const inList = list.body.features.find((f) => f.properties.id === id);
     const r = await getJson<
-      Sites['features'][number] & { detections: { id: string; algorithmVersion: string; gas: string }[] }
+      Sites['features'][number] & {
+        detections: { id: string; algorithmVersion: string; gas: string }[];
+        coverage: { overflights: number; detectedFlights: number; persistence: number | null };
+        referral: unknown;
+        actions: string[];
+      }
     >(`/api/sites/${id}`);
     expect(r.status).toBe(200);
-    const { detections, ...feature } = r.body;
+    const { detections, coverage, referral, actions, ...feature } = r.body;
     expect(feature).toEqual(inList);
+    // Seeded without footprints: only the detecting flights count as overflights.
+    expect(coverage.detectedFlights).toBe(coverage.overflights);
+    expect(coverage.persistence).toBe(1);
+    expect(referral).toBeNull();
+    // The caller is an analyst of the site's agency and the site a candidate.
+    expect(actions).toEqual(['r1-review']);
     expect(detections.length).toBe(inList?.properties.detectionCount);
     expect(detections.every((d) => d.algorithmVersion === 'test' && d.gas === inList?.properties.gases[0])).toBe(true);
   });
@@ -314,7 +338,7 @@ describe('GET /api/flights', () => {
 
 describe('GET /api/basemap', () => {
   it('serves country polygons with a long cache lifetime', async () => {
-    const r = await app.inject({ url: '/api/basemap' });
+    const r = await app.inject({ url: '/api/basemap', headers: auth });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/json/);
     const maxAge = Number(/max-age=(\d+)/.exec(String(r.headers['cache-control']))?.[1]);
@@ -329,13 +353,13 @@ describe('GET /api/basemap', () => {
   });
 
   it('serves the same bytes gzipped when asked, and 304 for a current ETag', async () => {
-    const plain = await app.inject({ url: '/api/basemap' });
-    const gz = await app.inject({ url: '/api/basemap', headers: { 'accept-encoding': 'gzip, deflate' } });
+    const plain = await app.inject({ url: '/api/basemap', headers: auth });
+    const gz = await app.inject({ url: '/api/basemap', headers: { ...auth, 'accept-encoding': 'gzip, deflate' } });
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gz.rawPayload.length).toBeLessThan(plain.rawPayload.length / 2);
     expect(gunzipSync(gz.rawPayload).equals(plain.rawPayload)).toBe(true);
     const etag = String(plain.headers.etag);
-    const again = await app.inject({ url: '/api/basemap', headers: { 'if-none-match': etag } });
+    const again = await app.inject({ url: '/api/basemap', headers: { ...auth, 'if-none-match': etag } });
     expect(again.statusCode).toBe(304);
     expect(again.rawPayload.length).toBe(0);
   });
@@ -387,7 +411,7 @@ describe('errors', () => {
     ['POST', '/api/sites'],
     ['DELETE', '/api/health'],
   ] as const)('answers %s %s with 404 PT_ERR_NOT_FOUND', async (method, url) => {
-    const r = await app.inject({ method, url });
+    const r = await app.inject({ method, url, headers: auth });
     expect(r.statusCode).toBe(404);
     expect(r.json()).toEqual({
       code: 'PT_ERR_NOT_FOUND',
@@ -397,7 +421,7 @@ describe('errors', () => {
   });
 
   it('answers a URL that does not decode with 400 PT_ERR_BAD_REQUEST', async () => {
-    const r = await app.inject({ url: '/api/%E0%A4%A' });
+    const r = await app.inject({ url: '/api/%E0%A4%A', headers: auth });
     expect(r.statusCode).toBe(400);
     expect(r.json()).toMatchObject({ code: 'PT_ERR_BAD_REQUEST', message: 'Bad request' });
   });
@@ -413,14 +437,14 @@ describe('errors', () => {
     const a = await buildServer({ store: failing(new PlumetraceError('PT_ERR_DB_OPEN', 'database is locked')) });
     const b = await buildServer({ store: failing(new Error('secret: /var/lib/plumetrace/db at line 42')) });
     try {
-      const r1 = await a.inject({ url: '/api/sites' });
+      const r1 = await a.inject({ url: '/api/sites', headers: auth });
       expect(r1.statusCode).toBe(503);
       expect(r1.json()).toEqual({
         code: 'PT_ERR_DB_OPEN',
         message: 'Cannot open the database',
         detail: 'database is locked',
       });
-      const r2 = await b.inject({ url: '/api/sites' });
+      const r2 = await b.inject({ url: '/api/sites', headers: auth });
       expect(r2.statusCode).toBe(500);
       expect(r2.json()).toMatchObject({ code: 'PT_ERR_INTERNAL', message: 'Internal error' });
       expect(r2.body).not.toContain('secret');
@@ -439,7 +463,7 @@ describe('startServer', () => {
       expect(server.url).toMatch(/^http:\/\/localhost:\d+$/);
       const port = Number(new URL(server.url).port);
       expect(port).toBeGreaterThan(0);
-      const health = await fetch(`http://127.0.0.1:${port}/api/health`);
+      const health = await fetch(`http://127.0.0.1:${port}/api/health`, { headers: auth });
       expect(await health.json()).toEqual({ ok: true, dialect: 'sqlite' });
       const taken = startServer({ store, host: '127.0.0.1', port });
       await expect(taken).rejects.toBeInstanceOf(PlumetraceError);

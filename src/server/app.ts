@@ -8,6 +8,7 @@ import type { Feature, FeatureCollection, LineString, Point } from 'geojson';
 import { PlumetraceError } from '../core/errors.ts';
 import type { Flight, Site, SiteFilter, SiteStatus, Store } from '../store/types.ts';
 import { loadBasemap } from './basemap.ts';
+import { type AuthOptions, registerAuth } from './auth/plugin.ts';
 import { parseBBox } from './bbox.ts';
 import { frameworkErrorHandler, installErrorHandling } from './errors.ts';
 import {
@@ -31,6 +32,10 @@ export interface BuildServerOptions {
   store: Store;
   /** Log requests (pino, JSON lines on stdout). Off by default. */
   logger?: boolean;
+  /** Sessions, cookies and rate limits (see src/server/auth/plugin.ts). */
+  auth?: AuthOptions;
+  /** Largest request body accepted, bytes (default 1 MiB). */
+  bodyLimit?: number;
 }
 
 /** A site as a GeoJSON Point Feature (the list and the detail routes answer with the same shape). */
@@ -132,9 +137,12 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
     logger: opts.logger ?? false,
     frameworkErrors: frameworkErrorHandler,
     routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
   });
   app.addSchema(errorSchema);
   installErrorHandling(app);
+  // First: every route registered after it is behind authentication.
+  await registerAuth(app, opts.store, opts.auth);
   await registerOpenApi(app);
   await app.register(apiRoutes(opts.store), { prefix: '/api' });
   await app.register(workflowRoutes(opts.store), { prefix: '/api' });
@@ -306,6 +314,7 @@ export interface StartServerOptions {
   /** Port; 0 (the default) picks a free one. */
   port?: number;
   logger?: boolean;
+  auth?: AuthOptions;
 }
 
 export interface RunningServer {
@@ -318,7 +327,7 @@ export interface RunningServer {
 /** Builds the server and listens. A taken port is PT_ERR_PORT_IN_USE. The store stays the caller's to close. */
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  const app = await buildServer({ store: opts.store, logger: opts.logger });
+  const app = await buildServer({ store: opts.store, logger: opts.logger, auth: opts.auth });
   try {
     await app.listen({ host, port: opts.port ?? 0 });
   } catch (error) {

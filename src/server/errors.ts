@@ -32,7 +32,7 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
   // Fastify's own client errors (malformed JSON, body too large, unsupported media type, …).
   const status = fe && typeof fe === 'object' ? fe.statusCode : undefined;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const code: ErrorCode = status === 404 ? 'PT_ERR_NOT_FOUND' : 'PT_ERR_BAD_REQUEST';
+    const code = frameworkCode(status, fe?.code);
     return { status, body: errorBody(code, fe?.message ?? ERROR_CODES[code].message), internal: false };
   }
   return {
@@ -40,6 +40,18 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
     body: errorBody('PT_ERR_INTERNAL', 'The server could not complete the request; the error was logged.'),
     internal: true,
   };
+}
+
+/** The registered code for a client error Fastify itself raised (body parsing, routing). */
+function frameworkCode(status: number, fastifyCode: string | undefined): ErrorCode {
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return 'PT_ERR_MALFORMED_JSON';
+  }
+  if (status === 404) return 'PT_ERR_NOT_FOUND';
+  if (status === 413) return 'PT_ERR_BODY_TOO_LARGE';
+  if (status === 415) return 'PT_ERR_UNSUPPORTED_MEDIA_TYPE';
+  if (status === 429) return 'PT_ERR_RATE_LIMITED';
+  return 'PT_ERR_BAD_REQUEST';
 }
 
 /** Names the offending property for errors Ajv reports on the parent object (required, additionalProperties). */

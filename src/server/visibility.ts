@@ -54,7 +54,11 @@ export async function visibleSite(store: Store, v: Viewer, id: string): Promise<
 }
 
 /** The referral and its site, when the viewer may see them; PT_ERR_NOT_FOUND otherwise. */
-export async function visibleReferral(store: Store, v: Viewer, id: string): Promise<{ referral: Referral; site: Site }> {
+export async function visibleReferral(
+  store: Store,
+  v: Viewer,
+  id: string,
+): Promise<{ referral: Referral; site: Site }> {
   const referral = await store.getReferral(id);
   const site = referral ? await store.getSite(referral.siteId) : null;
   if (referral && site && canSeeReferral(v, referral, site)) return { referral, site };

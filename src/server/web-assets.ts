@@ -23,22 +23,6 @@ const MAPLIBRE_FILES = new Set([
   'maplibre-gl.css',
 ]);
 
-/**
- * The page may load from its own origin only: no tile server, no fonts, nothing on the internet.
- * MapLibre runs its worker from a same-origin module URL and styles map elements inline.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "worker-src 'self' blob:",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 interface Bundle {
   js: string;
   map: string;
@@ -105,9 +89,7 @@ export async function registerWebAssets(app: FastifyInstance): Promise<void> {
     index: ['index.html'],
     cacheControl: true,
     maxAge: 0,
-    setHeaders(res, path) {
-      if (path.endsWith('.html')) res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
-    },
+    // The content security policy and the other security headers come from the auth plugin (helmet).
   });
 
   const require = createRequire(import.meta.url);

@@ -272,10 +272,7 @@ export function workflowRoutes(store: Store) {
         // Served as a download, never rendered: a partner's upload must not run in the app's origin.
         return reply
           .header('content-type', 'application/octet-stream')
-          .header(
-            'content-disposition',
-            `attachment; filename="${found.evidence.filename.replace(/[^\w.-]/g, '_')}"`,
-          )
+          .header('content-disposition', `attachment; filename="${found.evidence.filename.replace(/[^\w.-]/g, '_')}"`)
           .header('x-content-type-options', 'nosniff')
           .header('x-evidence-media-type', found.evidence.mediaType)
           .header('x-evidence-sha256', found.evidence.sha256)

@@ -51,6 +51,18 @@ export interface ApiTokenTable {
   revoked_at: string | null;
 }
 
+export interface SessionTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 hex of the session token; the token itself is only in the user's cookie. */
+  token_sha256: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  revoked_at: string | null;
+}
+
 export interface CampaignTable {
   id: string;
   organization_id: string;
@@ -233,6 +245,7 @@ export interface Database {
   jurisdiction: JurisdictionTable;
   app_user: AppUserTable;
   api_token: ApiTokenTable;
+  session: SessionTable;
   campaign: CampaignTable;
   flight: FlightTable;
   acquisition: AcquisitionTable;

@@ -69,6 +69,7 @@ import type {
   NewJurisdiction,
   NewOrganization,
   NewEvidence,
+  NewSession,
   NewUser,
   Notification,
   Organization,
@@ -76,6 +77,7 @@ import type {
   ReferralEvent,
   ReferralFilter,
   Review,
+  SessionInfo,
   Site,
   SiteCoverage,
   SiteFilter,
@@ -83,6 +85,7 @@ import type {
   StoreAcquisitionResult,
   User,
   WorkflowWriteResult,
+  UserWithOrganization,
 } from './types.ts';
 import type { WorkflowAction } from '../core/workflow/machine.ts';
 
@@ -121,6 +124,9 @@ class StoreSqliteDialect extends SqliteDialect {
 }
 
 const now = (): string => new Date().toISOString();
+/** A session lasts 12 hours unless asked otherwise. */
+export const DEFAULT_SESSION_TTL_S = 12 * 3600;
+const SESSION_SEEN_RESOLUTION_MS = 60_000;
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function notFound(what: string, id: string): PlumetraceError {
@@ -322,6 +328,114 @@ export class SqliteStore implements Store {
       .where('t.revoked_at', 'is', null)
       .executeTakeFirst();
     return r ? toUser(r) : null;
+  }
+
+  async getOrganization(id: string): Promise<Organization | null> {
+    const r = await this.db.selectFrom('organization').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toOrganization(r) : null;
+  }
+
+  // ---- credentials and sessions ------------------------------------------------------------
+
+  async findUserCredentials(
+    email: string,
+  ): Promise<{ user: UserWithOrganization; passwordHash: string | null } | null> {
+    if (typeof email !== 'string') return null;
+    const r = await this.db
+      .selectFrom('app_user as u')
+      .innerJoin('organization as o', 'o.id', 'u.organization_id')
+      .selectAll('u')
+      .select('o.kind as organization_kind')
+      .where('u.email', '=', email.trim().toLowerCase())
+      .executeTakeFirst();
+    if (!r) return null;
+    return { user: { ...toUser(r), organizationKind: r.organization_kind }, passwordHash: r.password_hash };
+  }
+
+  createSession(userId: string, opts: { ttlS?: number } = {}): Promise<NewSession> {
+    const ttlS = opts.ttlS ?? DEFAULT_SESSION_TTL_S;
+    if (!Number.isFinite(ttlS) || ttlS <= 0) {
+      return Promise.reject(new PlumetraceError('PT_ERR_BAD_REQUEST', `session ttlS must be > 0, not ${ttlS}`));
+    }
+    const token = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(32).toString('base64url');
+    const id = randomUUID();
+    const createdAt = now();
+    const expiresAt = new Date(Date.parse(createdAt) + ttlS * 1000).toISOString();
+    return this.#write('create session', async (trx) => {
+      const user = await trx.selectFrom('app_user').select('id').where('id', '=', userId).executeTakeFirst();
+      if (!user) throw notFound('user', userId);
+      await trx
+        .insertInto('session')
+        .values({
+          id,
+          user_id: userId,
+          token_sha256: sha256Hex(token),
+          csrf_token: csrfToken,
+          created_at: createdAt,
+          expires_at: expiresAt,
+          last_seen_at: createdAt,
+          revoked_at: null,
+        })
+        .execute();
+      await appendAuditIn(trx, {
+        action: 'session.created',
+        entityType: 'session',
+        entityId: id,
+        actorUserId: userId,
+        payload: { expiresAt }, // never the token, nor its hash
+      });
+      return { token, csrfToken, expiresAt };
+    });
+  }
+
+  async findSession(token: string): Promise<SessionInfo | null> {
+    if (typeof token !== 'string' || token.length === 0) return null;
+    const at = now();
+    const r = await this.db
+      .selectFrom('session as s')
+      .innerJoin('app_user as u', 'u.id', 's.user_id')
+      .innerJoin('organization as o', 'o.id', 'u.organization_id')
+      .selectAll('u')
+      .select(['o.kind as organization_kind', 's.id as session_id', 's.csrf_token', 's.expires_at', 's.last_seen_at'])
+      .where('s.token_sha256', '=', sha256Hex(token))
+      .where('s.revoked_at', 'is', null)
+      .where('s.expires_at', '>', at)
+      .executeTakeFirst();
+    if (!r) return null;
+    // Record activity, at most once a minute per session (a write on every request would serialize reads).
+    if (Date.parse(at) - Date.parse(r.last_seen_at) > SESSION_SEEN_RESOLUTION_MS) {
+      await this.db.updateTable('session').set({ last_seen_at: at }).where('id', '=', r.session_id).execute();
+    }
+    return {
+      user: { ...toUser(r), organizationKind: r.organization_kind },
+      csrfToken: r.csrf_token,
+      expiresAt: r.expires_at,
+    };
+  }
+
+  revokeSession(token: string): Promise<boolean> {
+    if (typeof token !== 'string' || token.length === 0) return Promise.resolve(false);
+    return this.#write('revoke session', async (trx) => {
+      const at = now();
+      const s = await trx
+        .selectFrom('session')
+        .select(['id', 'user_id'])
+        .where('token_sha256', '=', sha256Hex(token))
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', at)
+        .executeTakeFirst();
+      if (!s) return false;
+      await trx.updateTable('session').set({ revoked_at: at }).where('id', '=', s.id).execute();
+      await appendAuditIn(trx, {
+        action: 'session.revoked',
+        entityType: 'session',
+        entityId: s.id,
+        actorUserId: s.user_id,
+        payload: {},
+      });
+      return true;
+    });
   }
 
   createCampaign(c: NewCampaign): Promise<Campaign> {
@@ -770,11 +884,6 @@ export class SqliteStore implements Store {
       .orderBy('id')
       .execute();
     return rows.map(toNotification);
-  }
-
-  async getOrganization(id: string): Promise<Organization | null> {
-    const r = await this.db.selectFrom('organization').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? toOrganization(r) : null;
   }
 
   async listOrganizations(): Promise<Organization[]> {

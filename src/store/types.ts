@@ -43,6 +43,25 @@ export interface User {
   createdAt: string;
 }
 
+/** A user with the kind of their organization (what authorization needs to know about them). */
+export interface UserWithOrganization extends User {
+  organizationKind: OrgKind;
+}
+
+/** A new browser session: the token goes in the user's cookie and is never stored, nor shown again. */
+export interface NewSession {
+  token: string;
+  csrfToken: string;
+  expiresAt: string;
+}
+
+/** A live session, as found by its token. */
+export interface SessionInfo {
+  user: UserWithOrganization;
+  csrfToken: string;
+  expiresAt: string;
+}
+
 export interface Campaign {
   id: string;
   organizationId: string;
@@ -354,6 +373,21 @@ export interface Store {
   /** The user a token belongs to, or null for an unknown or revoked token. */
   findUserByApiToken(token: string): Promise<User | null>;
 
+  /** An organization by id, or null. */
+  getOrganization(id: string): Promise<Organization | null>;
+  /** The user with this email (trimmed, lower-cased) and their password hash (null: no password set). */
+  findUserCredentials(email: string): Promise<{ user: UserWithOrganization; passwordHash: string | null } | null>;
+  /**
+   * One transaction: a new session for the user (token: 32 random bytes, base64url, stored only as its
+   * SHA-256; a CSRF token of its own) that expires after ttlS seconds (default 12 h), and a
+   * 'session.created' audit event.
+   */
+  createSession(userId: string, opts?: { ttlS?: number }): Promise<NewSession>;
+  /** The session a token opens, or null when the token is unknown, expired or revoked. */
+  findSession(token: string): Promise<SessionInfo | null>;
+  /** Revokes a live session ('session.revoked' audit event in the same transaction); false when none was live. */
+  revokeSession(token: string): Promise<boolean>;
+
   createCampaign(c: NewCampaign): Promise<Campaign>;
   findCampaignByName(name: string): Promise<Campaign | null>;
   listCampaigns(): Promise<Campaign[]>;
@@ -402,7 +436,6 @@ export interface Store {
   listEvidence(referralId: string): Promise<Evidence[]>;
   getEvidenceContent(id: string): Promise<{ evidence: Evidence; content: Uint8Array } | null>;
   listNotifications(organizationId: string): Promise<Notification[]>;
-  getOrganization(id: string): Promise<Organization | null>;
   listOrganizations(): Promise<Organization[]>;
   getUser(id: string): Promise<User | null>;
   /** Overflights that covered the site (footprint contains it) and whether each detected it. */

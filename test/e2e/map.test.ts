@@ -1,6 +1,7 @@
 /**
- * The map page in a real headless Chromium: the server runs on a seeded SQLite file, the page loads
- * everything from that server only, lists every site, and draws every site and flight track.
+ * The map page in a real headless Chromium: the server runs on a seeded SQLite file, the user signs
+ * in through the page's form, the page loads everything from that server only, lists every site,
+ * draws every site and flight track, and signs out.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,10 @@ import type { Flight, Site, Store } from '../../src/store/types.ts';
 import { formatRate } from '../../web/src/format.ts';
 import { statusStyle } from '../../web/src/status.ts';
 import { buildDemo } from '../../src/pipeline/demo.ts';
+import { hashPassword } from '../../src/server/auth/password.ts';
+
+const EMAIL = 'e2e-analyst@plumetrace.test';
+const PASSWORD = 'e2e password, long enough';
 
 /** Debian's Chromium; PLUMETRACE_CHROMIUM points elsewhere. */
 const CHROMIUM = process.env.PLUMETRACE_CHROMIUM || '/usr/bin/chromium';
@@ -56,6 +61,8 @@ if (browserMissing) {
     let trackedFlights: Flight[];
     const consoleErrors: string[] = [];
     const badRequests: string[] = [];
+    /** What went wrong before signing in: only the expected 401 of GET /api/session. */
+    let beforeSignIn: { consoleErrors: string[]; badRequests: string[] };
 
     beforeAll(async () => {
       tmp = mkdtempSync(join(tmpdir(), 'plumetrace-e2e-'));
@@ -64,6 +71,15 @@ if (browserMissing) {
       await buildDemo(store, { dir: join(tmp, 'demo') });
       sites = await store.listSites();
       trackedFlights = (await store.listFlights()).filter((f) => f.track !== null);
+      const org = await store.createOrganization({ name: 'E2E agency', kind: 'analyst' });
+      await store.createUser({
+        organizationId: org.id,
+        email: EMAIL,
+        displayName: 'E2E Analyst',
+        role: 'analyst',
+        passwordHash: await hashPassword(PASSWORD),
+      });
+      // Secure cookies, as in production: Chromium takes them from http://localhost.
       server = await startServer({ store, host: '127.0.0.1', port: 0 });
       const origin = new URL(server.url).origin;
 
@@ -92,6 +108,17 @@ if (browserMissing) {
       });
 
       await page.goto(server.url);
+      await page.waitForSelector('body[data-auth="signed-out"] #login-form', { timeout: 120_000 });
+      // A wrong password first: the form says so and stays.
+      await page.fill('#login-email', EMAIL);
+      await page.fill('#login-password', 'not the password');
+      await page.click('#login-submit');
+      await page.waitForSelector('#login-error:not([hidden])', { timeout: 30_000 });
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'login.png') });
+      beforeSignIn = { consoleErrors: consoleErrors.splice(0), badRequests: badRequests.splice(0) };
+      await page.fill('#login-password', PASSWORD);
+      await page.click('#login-submit');
       await page.waitForSelector('body[data-ready]', { timeout: 120_000 });
     });
 
@@ -105,6 +132,22 @@ if (browserMissing) {
     it('has the demo campaign to look at: three sites, three flight tracks', () => {
       expect(sites.length).toBe(3);
       expect(trackedFlights.length).toBe(3);
+    });
+
+    it('asks to sign in first, and says when the password is wrong', async () => {
+      const origin = new URL(server.url).origin;
+      // GET /api/session finds nobody signed in; POST /api/session refuses the wrong password.
+      expect(beforeSignIn.badRequests).toEqual([`HTTP 401: ${origin}/api/session`, `HTTP 401: ${origin}/api/session`]);
+      expect(beforeSignIn.consoleErrors.every((e) => e.includes('401'))).toBe(true);
+      expect(await page.evaluate(() => document.body.dataset.auth)).toBe('signed-in');
+      expect(await page.isHidden('#login')).toBe(true);
+      expect(await page.textContent('#account-name')).toContain('E2E Analyst');
+    });
+
+    it('keeps the session in an HttpOnly, SameSite=Strict cookie that scripts cannot read', async () => {
+      const [cookie] = (await context.cookies(server.url)).filter((c) => c.name === 'pt_session');
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: true, path: '/' });
+      expect(await page.evaluate(() => document.cookie)).not.toContain('pt_session');
     });
 
     it('becomes ready without errors', async () => {
@@ -224,6 +267,14 @@ if (browserMissing) {
       await page.screenshot({ path: join(ARTIFACTS, 'map-site.png') });
       expect(consoleErrors).toEqual([]);
       expect(badRequests).toEqual([]);
+    });
+
+    it('signs out: the session ends and the sign-in form is back', async () => {
+      await Promise.all([page.waitForEvent('load'), page.click('#sign-out')]);
+      await page.waitForSelector('body[data-auth="signed-out"] #login-form', { timeout: 60_000 });
+      expect((await context.cookies(server.url)).filter((c) => c.name === 'pt_session')).toEqual([]);
+      const status = await page.evaluate(async () => (await fetch('/api/sites')).status);
+      expect(status).toBe(401);
     });
   });
 }

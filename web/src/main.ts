@@ -1,7 +1,8 @@
 /**
  * The plumetrace map page: sites and flight tracks from the REST API over an offline basemap, and a
  * side panel listing the sites. When the map has drawn everything it sets `body[data-ready=true]`
- * (or `error` when loading failed); tests and scripts wait for it.
+ * (or `error` when loading failed); tests and scripts wait for it. Before any of that the user signs
+ * in (`body[data-auth=signed-out]` while the sign-in form shows).
  */
 import * as maplibregl from 'maplibre-gl';
 import { type FlightsCollection, fetchFlights, fetchSites, type SiteProperties, type SitesCollection } from './api.ts';
@@ -11,6 +12,7 @@ import { renderLegend } from './legend.ts';
 import { baseStyle, dataLayers } from './map-style.ts';
 import { renderSiteList, type SiteList } from './panel.ts';
 import { flightPopup, sitePopup } from './popup.ts';
+import { ensureSignedIn } from './session.ts';
 import { statusStyle } from './status.ts';
 
 declare global {
@@ -24,6 +26,8 @@ const FIT_MAX_ZOOM = 13;
 const FLY_MIN_ZOOM = 12;
 
 async function main(): Promise<void> {
+  // The API answers only a signed-in user: sign in first (the form shows when needed).
+  await ensureSignedIn();
   const map = new maplibregl.Map({
     container: 'map',
     style: baseStyle(),

@@ -6,12 +6,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initial } from './001_initial.ts';
 import { auditAppendOnly } from './002_audit_append_only.ts';
 import { apiToken } from './003_api_token.ts';
+import { session } from './004_session.ts';
 import { workflow } from './005_workflow.ts';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
   '002_audit_append_only': auditAppendOnly,
   '003_api_token': apiToken,
+  '004_session': session,
   '005_workflow': workflow,
 };
 
