@@ -284,11 +284,27 @@ describe('GET and DELETE /api/session', () => {
     expect((after.json() as ErrorBody).detail).toContain('expired or was signed out');
   });
 
-  it('refuses an expired session', async () => {
+  it('refuses an expired session, and clears its cookie', async () => {
     const session = await store.createSession(analyst.id, { ttlS: 0.001 });
     await new Promise((resolve) => setTimeout(resolve, 20));
     const r = await app.inject({ url: '/api/sites', cookies: { [SESSION_COOKIE]: session.token } });
     expect(r.statusCode).toBe(401);
+    expect(r.cookies.find((c) => c.name === SESSION_COOKIE)?.value).toBe('');
+  });
+
+  it('signing in again ends the session the browser still held', async () => {
+    const first = await login(app, ANALYST);
+    const again = await app.inject({
+      method: 'POST',
+      url: '/api/session',
+      cookies: { [SESSION_COOKIE]: first.cookie!.value },
+      payload: { email: ANALYST, password: PASSWORD },
+    });
+    expect(again.statusCode).toBe(200);
+    const second = again.cookies.find((c) => c.name === SESSION_COOKIE)!;
+    expect(second.value).not.toBe(first.cookie!.value);
+    expect(await store.findSession(first.cookie!.value)).toBeNull();
+    expect((await store.findSession(second.value))?.user.id).toBe(analyst.id);
   });
 });
 

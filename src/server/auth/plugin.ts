@@ -138,8 +138,7 @@ export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute
 
 /** Throws 403 PT_ERR_FORBIDDEN unless the signed-in user has one of `roles`. */
 export function requireRole(request: FastifyRequest, roles: readonly Role[]): UserWithOrganization {
-  const user = request.user;
-  if (!user) throw new PlumetraceError('PT_ERR_UNAUTHENTICATED', 'sign in, or send Authorization: Bearer <token>');
+  const user = requireUser(request);
   if (!roles.includes(user.role)) {
     throw new PlumetraceError(
       'PT_ERR_FORBIDDEN',
@@ -222,9 +221,9 @@ export async function registerAuth(app: FastifyInstance, store: Store, opts: Aut
 
   // Authentication, CSRF and body type, before any route handler (and before the rate limits,
   // which run as route hooks and so can count by the principal found here).
-  app.addHook('onRequest', async (request: FastifyRequest) => {
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!isApiRequest(request)) return;
-    if (request.routeOptions.config?.public !== true) await authenticate(request);
+    if (request.routeOptions.config?.public !== true) await authenticate(request, reply);
     if (UNSAFE_METHODS.has(request.method) && hasBody(request)) {
       const type = request.headers['content-type'];
       if (type === undefined || !JSON_TYPE.test(type)) {
@@ -236,7 +235,7 @@ export async function registerAuth(app: FastifyInstance, store: Store, opts: Aut
     }
   });
 
-  async function authenticate(request: FastifyRequest): Promise<void> {
+  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
       const m = BEARER.exec(authorization);
@@ -258,6 +257,7 @@ export async function registerAuth(app: FastifyInstance, store: Store, opts: Aut
     }
     const session = await store.findSession(token);
     if (!session) {
+      reply.clearCookie(SESSION_COOKIE, cookieOptions); // a dead cookie, no use keeping it
       throw new PlumetraceError('PT_ERR_UNAUTHENTICATED', 'the session has expired or was signed out; sign in again');
     }
     setPrincipal(request, session.user, 'session');
@@ -294,7 +294,8 @@ export async function registerAuth(app: FastifyInstance, store: Store, opts: Aut
       ),
   });
 
-  // A hash to verify against when the email is unknown, so that answer takes as long as a wrong password.
+  // A hash to verify against when the email is unknown, so that answer takes as long as a wrong
+  // password. Made on the first sign-in (whoever it is for), not at start: tests build many servers.
   let dummyHash: Promise<string> | undefined;
   const dummy = (): Promise<string> => {
     dummyHash ??= hashPassword('plumetrace: no such user, compare anyway');
@@ -316,8 +317,9 @@ export async function registerAuth(app: FastifyInstance, store: Store, opts: Aut
     },
     async (request, reply) => {
       const { email, password } = request.body;
+      const fallback = await dummy();
       const found = await store.findUserCredentials(email);
-      const ok = await verifyPassword(password, found?.passwordHash ?? (await dummy()));
+      const ok = await verifyPassword(password, found?.passwordHash ?? fallback);
       if (!found || found.passwordHash === null || !ok) {
         await store.appendAudit({
           action: 'session.login-failed',
@@ -329,6 +331,9 @@ export async function registerAuth(app: FastifyInstance, store: Store, opts: Aut
         });
         throw new PlumetraceError('PT_ERR_UNAUTHENTICATED', LOGIN_FAILED);
       }
+      // A new session every time; one the browser still held ends here (no session fixation).
+      const previous = request.cookies[SESSION_COOKIE];
+      if (previous) await store.revokeSession(previous);
       const session = await store.createSession(found.user.id, { ttlS: opts.sessionTtlS });
       const maxAge = Math.max(1, Math.floor((Date.parse(session.expiresAt) - Date.now()) / 1000));
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, maxAge });
@@ -355,7 +360,8 @@ export async function registerAuth(app: FastifyInstance, store: Store, opts: Aut
   });
 }
 
-function requireUser(request: FastifyRequest): UserWithOrganization {
+/** The signed-in user (always set on a non-public /api route; throws 401 elsewhere). */
+export function requireUser(request: FastifyRequest): UserWithOrganization {
   if (!request.user) throw new PlumetraceError('PT_ERR_UNAUTHENTICATED', 'not signed in');
   return request.user;
 }
