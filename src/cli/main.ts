@@ -213,7 +213,8 @@ function buildProgram(): Command {
       const store = await openStore(db);
       try {
         const bar = progress('Building demo campaign');
-        const given = process.env.PLUMETRACE_DEMO_PASSWORD;
+        // Unset or empty: a password is generated and printed.
+        const given = process.env.PLUMETRACE_DEMO_PASSWORD || undefined;
         if (given !== undefined && given.length < MIN_PASSWORD_LENGTH)
           throw new PlumetraceError(
             'PT_ERR_PASSWORD_WEAK',

@@ -71,7 +71,9 @@ export function workflowRoutes(store: Store) {
         ...(r.inspectedAt ? { inspectedAt: r.inspectedAt } : {}),
         ...(r.closedAt ? { closedAt: r.closedAt } : {}),
       };
-      const report = r.urgency ? overdue(times, r.urgency, now) : null;
+      const report = r.urgency
+        ? overdue(times, { acknowledgeWithinH: r.urgency.acknowledgeWithinH, actWithinH: r.urgency.actWithinH }, now)
+        : null;
       return {
         ...r,
         organizationName: await orgName(r.organizationId),
@@ -158,12 +160,18 @@ export function workflowRoutes(store: Store) {
     api.post<Params & { Body: { overflightAt: string; reason?: string } }>(
       '/sites/:id/verify',
       { schema: { params: idParams, body: verifyBody, response: written } },
-      async (request, reply) =>
-        act(request, reply, request.params.id, {
+      async (request, reply) => {
+        // A verifying overflight has flown (a little clock skew is tolerated).
+        if (Date.parse(request.body.overflightAt) > Date.now() + 5 * 60_000)
+          throw new PlumetraceError('PT_ERR_BAD_REQUEST', 'body/overflightAt lies in the future', {
+            column: 'overflightAt',
+          });
+        return act(request, reply, request.params.id, {
           kind: 'verify',
           overflightAt: request.body.overflightAt,
           ...(request.body.reason ? { reason: request.body.reason } : {}),
-        }),
+        });
+      },
     );
 
     // ---- referrals ----

@@ -143,6 +143,14 @@ export async function applyWorkflowActionIn(
     outcomeAt: referral?.closedAt ?? undefined,
   };
   const containing = await containingOrganizationIds(trx, row.lat, row.lon);
+  const named = action.kind === 'refer' ? action.referralOrganizationId : undefined;
+  if (named !== undefined) {
+    const org = await trx.selectFrom('organization').select('kind').where('id', '=', named).executeTakeFirst();
+    if (org?.kind !== 'partner')
+      throw new PlumetraceError('PT_ERR_BAD_REQUEST', `no partner organization with id "${named}"`, {
+        column: 'organizationId',
+      });
+  }
   const evidence = action.kind === 'upload-evidence' ? checkEvidence(opts.evidence) : undefined;
   const evidenceId = evidence ? randomUUID() : undefined;
   const result = transition(wsite, evidenceId ? { ...action, evidenceId } : action, {

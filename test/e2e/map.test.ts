@@ -14,10 +14,14 @@ import { openStore } from '../../src/store/index.ts';
 import type { Flight, Site, Store } from '../../src/store/types.ts';
 import { formatRate } from '../../web/src/format.ts';
 import { statusStyle } from '../../web/src/status.ts';
-import { buildDemo } from '../../src/pipeline/demo.ts';
+import { WORKFLOW_STATUSES } from '../../src/core/workflow/machine.ts';
+import { buildDemo, DEMO_SURVEYS } from '../../src/pipeline/demo.ts';
+import { DEMO_USERS } from '../../src/pipeline/demo-workflow.ts';
 import { hashPassword } from '../../src/server/auth/password.ts';
 
-const EMAIL = 'e2e-analyst@plumetrace.test';
+/** The demo's analyst (src/pipeline/demo-workflow.ts), with the password the demo is seeded with here. */
+const ANALYST = DEMO_USERS.find((u) => u.role === 'analyst')!;
+const EMAIL = ANALYST.email;
 const PASSWORD = 'e2e password, long enough';
 
 /** Debian's Chromium; PLUMETRACE_CHROMIUM points elsewhere. */
@@ -67,18 +71,10 @@ if (browserMissing) {
     beforeAll(async () => {
       tmp = mkdtempSync(join(tmpdir(), 'plumetrace-e2e-'));
       store = await openStore(join(tmp, 'e2e.sqlite'));
-      // The real demo campaign, as `npm start` builds it.
-      await buildDemo(store, { dir: join(tmp, 'demo') });
+      // The real demo campaign, with its people and workflow states, as `npm start` builds it.
+      await buildDemo(store, { dir: join(tmp, 'demo'), people: { password: PASSWORD, hashPassword } });
       sites = await store.listSites();
       trackedFlights = (await store.listFlights()).filter((f) => f.track !== null);
-      const org = await store.createOrganization({ name: 'E2E agency', kind: 'analyst' });
-      await store.createUser({
-        organizationId: org.id,
-        email: EMAIL,
-        displayName: 'E2E Analyst',
-        role: 'analyst',
-        passwordHash: await hashPassword(PASSWORD),
-      });
       // Secure cookies, as in production: Chromium takes them from http://localhost.
       server = await startServer({ store, host: '127.0.0.1', port: 0 });
       const origin = new URL(server.url).origin;
@@ -129,9 +125,9 @@ if (browserMissing) {
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     });
 
-    it('has the demo campaign to look at: three sites, three flight tracks', () => {
-      expect(sites.length).toBe(3);
-      expect(trackedFlights.length).toBe(3);
+    it('has the demo campaign to look at: a site in every workflow state, every drone track', () => {
+      expect(sites.map((s) => s.status).sort()).toEqual([...WORKFLOW_STATUSES].sort());
+      expect(trackedFlights.length).toBe(DEMO_SURVEYS.length);
     });
 
     it('asks to sign in first, and says when the password is wrong', async () => {
@@ -141,7 +137,7 @@ if (browserMissing) {
       expect(beforeSignIn.consoleErrors.every((e) => e.includes('401'))).toBe(true);
       expect(await page.evaluate(() => document.body.dataset.auth)).toBe('signed-in');
       expect(await page.isHidden('#login')).toBe(true);
-      expect(await page.textContent('#account-name')).toContain('E2E Analyst');
+      expect(await page.textContent('#account-name')).toContain(ANALYST.displayName);
     });
 
     it('keeps the session in an HttpOnly, SameSite=Strict cookie that scripts cannot read', async () => {

@@ -10,20 +10,28 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/core/errors.ts';
 import { distanceM } from '../../src/core/geo/local-frame.ts';
+import { REFERRED_STATES, WORKFLOW_STATUSES } from '../../src/core/workflow/machine.ts';
 import { DEMO_SURVEYS } from '../../src/pipeline/demo.ts';
-import { openStore } from '../../src/store/index.ts';
+import { DEMO_PARTNER, DEMO_USERS } from '../../src/pipeline/demo-workflow.ts';
+import { verifyPassword } from '../../src/server/auth/password.ts';
+import { openStore, verifyAuditChain } from '../../src/store/index.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'plumetrace-cli-'));
 const db = join(dir, 'db.sqlite');
 const demoDir = join(dir, 'demo');
 
-function cli(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, 'bin/plumetrace.js'), ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, PLUMETRACE_DB: db, PLUMETRACE_NO_PROGRESS: '1' },
-  });
+function cli(...args: (string | Record<string, string>)[]): { status: number; stdout: string; stderr: string } {
+  const env = args.filter((a): a is Record<string, string> => typeof a !== 'string');
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'bin/plumetrace.js'), ...args.filter((a) => typeof a === 'string')],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, PLUMETRACE_DB: db, PLUMETRACE_NO_PROGRESS: '1', ...Object.assign({}, ...env) },
+    },
+  );
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -40,23 +48,75 @@ async function counts(): Promise<{ acquisitions: number; flights: number; sites:
   }
 }
 
+const DEMO_PASSWORD = 'demo password for tests';
+let demoRun: { status: number; stdout: string; stderr: string };
 beforeAll(() => {
-  const r = cli('demo', '--out', demoDir);
-  expect(r.stderr).not.toContain('error');
-  expect(r.status).toBe(0);
+  demoRun = cli('demo', '--out', demoDir, { PLUMETRACE_DEMO_PASSWORD: DEMO_PASSWORD });
+  expect(demoRun.stderr).not.toContain('error');
+  expect(demoRun.status).toBe(0);
 });
+
+/** Distinct simulated sources, plus the site seen only from the air (C). */
+const DEMO_SITES = new Set(DEMO_SURVEYS.map((s) => `${s.config.source.lat},${s.config.source.lon}`)).size + 1;
 
 describe('plumetrace demo', () => {
   it('stores every survey and the imaging scene as flights; repeat observations of a source join its site', async () => {
     const c = await counts();
     expect(c.flights).toBe(DEMO_SURVEYS.length + 1); // and one imaging flight
-    expect(c.sites).toBe(3); // A (two surveys), B, and C seen only from the air
+    expect(c.sites).toBe(DEMO_SITES); // A (two surveys), B, D–I, and C seen only from the air
+    expect(DEMO_SITES).toBe(9);
   });
 
-  it('is idempotent: a second run stores nothing new', async () => {
+  it('seeds an agency, a partner authority over the demo area, users of every role and a site in every workflow state', async () => {
+    const store = await openStore(db);
+    try {
+      const sites = await store.listSites();
+      expect(sites.map((s) => s.status).sort()).toEqual([...WORKFLOW_STATUSES].sort());
+      const partner = await store.findOrganizationByName(DEMO_PARTNER);
+      expect(partner?.kind).toBe('partner');
+      const referred = await store.listReferrals({ organizationId: partner!.id });
+      expect(referred.length).toBe(sites.filter((s) => REFERRED_STATES.includes(s.status)).length);
+      expect(referred.every((r) => r.basis === 'jurisdiction')).toBe(true);
+      const roles = new Set<string>();
+      for (const u of DEMO_USERS) {
+        const cred = await store.findUserCredentials(u.email);
+        expect(cred?.passwordHash).toBeTruthy();
+        expect(await verifyPassword(DEMO_PASSWORD, cred!.passwordHash!)).toBe(true);
+        roles.add(cred!.user.role);
+      }
+      expect([...roles].sort()).toEqual(['admin', 'analyst', 'partner', 'reviewer', 'viewer']);
+      expect(verifyAuditChain(await store.listAudit()).ok).toBe(true);
+    } finally {
+      await store.close();
+    }
+    // The password came from the environment: it is not printed.
+    expect(demoRun.stdout).toContain('password from PLUMETRACE_DEMO_PASSWORD');
+    expect(demoRun.stdout).not.toContain(DEMO_PASSWORD);
+  });
+
+  it('is idempotent: a second run stores nothing new and keeps the users and their passwords', async () => {
     const before = await counts();
-    expect(cli('demo', '--out', demoDir).status).toBe(0);
+    const again = cli('demo', '--out', demoDir);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('demo users already exist');
     expect(await counts()).toEqual(before);
+  });
+
+  it('generates and prints a password when none is given, and refuses a short one', async () => {
+    const fresh = join(dir, 'fresh.sqlite');
+    const short = cli('demo', '--out', join(dir, 'demo-fresh'), '--db', fresh, { PLUMETRACE_DEMO_PASSWORD: 'short' });
+    expect(short.status).toBe(ERROR_CODES.PT_ERR_PASSWORD_WEAK.exitCode);
+    const generated = cli('demo', '--out', join(dir, 'demo-fresh'), '--db', fresh, { PLUMETRACE_DEMO_PASSWORD: '' });
+    expect(generated.status).toBe(0);
+    const password = /password "([^"]+)"/.exec(generated.stdout)?.[1];
+    expect(password?.length).toBeGreaterThanOrEqual(16);
+    const store = await openStore(fresh);
+    try {
+      const cred = await store.findUserCredentials(DEMO_USERS[0]!.email);
+      expect(await verifyPassword(password!, cred!.passwordHash!)).toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -216,7 +216,10 @@ describe('demo with the imaging flight', () => {
       expect(flights).toHaveLength(DEMO_SURVEYS.length + 1);
       expect(flights.filter((f) => f.sensorKind === 'swir-imaging')).toHaveLength(1);
       const sites = await store.listSites();
-      expect(sites).toHaveLength(3);
+      // One site per distinct simulated source, and C seen only from the air.
+      expect(sites).toHaveLength(
+        new Set(DEMO_SURVEYS.map((s) => `${s.config.source.lat},${s.config.source.lon}`)).size + 1,
+      );
       const imaging = (await store.listDetections()).filter((d) => d.enhancementUnit === 'ppm·m');
       expect(imaging).toHaveLength(1);
       const siteC = sites.find((s) => s.id === imaging[0].siteId);
