@@ -17,7 +17,7 @@
  */
 import type { ReferralPackageInput } from './types.ts';
 import { validateReferralInput } from './validate.ts';
-import { numText, xmlText } from './xml.ts';
+import { numText, xmlAttr, xmlText } from './xml.ts';
 
 export const COT_TYPE = 'b-d-c-b-c';
 export const COT_HOW = 'm-f';
@@ -79,7 +79,7 @@ export function referralCot(input: ReferralPackageInput): string {
   const t = Date.parse(input.generatedAt);
   const action = Date.parse(referral.actionBy);
   const stale = action > t ? action : t + DAY_MS;
-  const a = (name: string, v: string | number) => ` ${name}="${xmlText(typeof v === 'number' ? numText(v) : v)}"`;
+  const a = (name: string, v: string | number) => ` ${name}="${xmlAttr(typeof v === 'number' ? numText(v) : v)}"`;
   const chem: string[] = [];
   chem.push(
     `<chemical${a('siteId', site.id)}${a('siteStatus', site.status)}${a('referralId', referral.id)}${a('referralStatus', referral.status)}${a('urgency', referral.urgency.level)}${a('acknowledgeBy', referral.acknowledgeBy)}${a('actionBy', referral.actionBy)}${a('detections', site.persistence.detections)}${a('overflights', site.persistence.overflights)}${

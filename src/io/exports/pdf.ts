@@ -14,7 +14,19 @@
  * The standard fonts encode WinAnsi only: every string goes through winAnsi() (text.ts), so any
  * user text prints in a sanitized form and never crashes the writer.
  */
-import { type PDFFont, type PDFImage, type PDFPage, PDFDocument, rgb, StandardFonts } from 'pdf-lib';
+import {
+  clip,
+  endPath,
+  type PDFFont,
+  type PDFImage,
+  PDFDocument,
+  type PDFPage,
+  popGraphicsState,
+  pushGraphicsState,
+  rectangle,
+  rgb,
+  StandardFonts,
+} from 'pdf-lib';
 import type { Polygon } from 'geojson';
 import { localFrame } from '../../core/geo/local-frame.ts';
 import { ellipsePolygon } from './features.ts';
@@ -125,8 +137,9 @@ class Layout {
     this.y -= opts.gap ?? 2;
   }
 
-  heading(s: string, size = 14): void {
-    this.ensure(size * 3);
+  /** A section title, kept on one page with at least `keepWith` points of what follows. */
+  heading(s: string, size = 14, keepWith = 120): void {
+    this.ensure(size * 3 + keepWith);
     this.y -= size * 0.6;
     this.text(s, { size, bold: true, gap: 4 });
   }
@@ -231,7 +244,11 @@ function arrow(page: PDFPage, x0: number, y0: number, x1: number, y1: number, co
   page.drawSvgPath(svgPath(pts), { x: 0, y: PAGE_H, color: colour, borderWidth: 0 });
 }
 
-function drawMap(L: Layout, input: ReferralPackageInput): void {
+/**
+ * One map panel: 'overview' spans every feature (the exposure areas set the scale); 'detail' spans
+ * the detections and location ellipses only (at least 50 m around the site), clipped to its frame.
+ */
+function drawMap(L: Layout, input: ReferralPackageInput, mode: 'overview' | 'detail', size: number): void {
   const { site } = input;
   const frame = localFrame(site.lat, site.lon);
   const toXY = (lon: number, lat: number) => frame.toXY(lat, lon);
@@ -255,11 +272,13 @@ function drawMap(L: Layout, input: ReferralPackageInput): void {
     shapes.push({ ring: ringOf(ellipsePolygon(site.lat, site.lon, site.locationCi90)), kind: 'site-ellipse' });
   const dets = input.detections.map((d) => toXY(d.lon, d.lat));
   let r = 50;
-  for (const s of shapes) for (const [x, y] of s.ring) r = Math.max(r, Math.abs(x), Math.abs(y));
+  for (const s of shapes) {
+    if (mode === 'detail' && (s.kind === 'contour' || s.kind === 'plume')) continue;
+    for (const [x, y] of s.ring) r = Math.max(r, Math.abs(x), Math.abs(y));
+  }
   for (const [x, y] of dets) r = Math.max(r, Math.abs(x), Math.abs(y));
   r *= 1.1;
-  const size = Math.min(CONTENT_W, 400);
-  L.ensure(size + 60);
+  L.ensure(size + 10);
   const page = L.page;
   const left = MARGIN + (CONTENT_W - size) / 2;
   const bottom = L.y - size;
@@ -276,21 +295,29 @@ function drawMap(L: Layout, input: ReferralPackageInput): void {
     borderWidth: 0.8,
     color: rgb(0.98, 0.98, 0.96),
   });
+  page.pushOperators(pushGraphicsState(), rectangle(left, bottom, size, size), clip(), endPath());
+  const inside = ([x, y]: [number, number]): [number, number] => [
+    Math.min(left + size - 30, Math.max(left + 2, x)),
+    Math.min(bottom + size - 10, Math.max(bottom + 2, y)),
+  ];
   for (const sh of shapes) {
     const pts = sh.ring.map(P);
     const path = svgPath(pts);
     if (sh.kind === 'contour') {
       page.drawSvgPath(path, { x: 0, y: PAGE_H, color: MAGENTA, opacity: 0.15, borderColor: MAGENTA, borderWidth: 1 });
-      const far = pts.reduce((best, p) =>
-        Math.hypot(p[0] - cx, p[1] - cy) > Math.hypot(best[0] - cx, best[1] - cy) ? p : best,
-      );
-      page.drawText(winAnsi(`${fmtSig(sh.ppm ?? 0)} ppm`), {
-        x: far[0] + 3,
-        y: far[1] + 3,
-        size: 7,
-        font: L.font,
-        color: MAGENTA,
-      });
+      if (mode === 'overview') {
+        const far = pts.reduce((best, p) =>
+          Math.hypot(p[0] - cx, p[1] - cy) > Math.hypot(best[0] - cx, best[1] - cy) ? p : best,
+        );
+        const [lx, ly] = inside([far[0] + 3, far[1] + 3]);
+        page.drawText(winAnsi(`${fmtSig(sh.ppm ?? 0)} ppm`), {
+          x: lx,
+          y: ly,
+          size: 7,
+          font: L.font,
+          color: MAGENTA,
+        });
+      }
     } else if (sh.kind === 'plume') {
       page.drawSvgPath(path, { x: 0, y: PAGE_H, color: GOLD, opacity: 0.35, borderColor: GOLD, borderWidth: 0.8 });
     } else {
@@ -310,7 +337,8 @@ function drawMap(L: Layout, input: ReferralPackageInput): void {
   }
   page.drawLine({ start: { x: cx - 7, y: cy }, end: { x: cx + 7, y: cy }, thickness: 2, color: RED });
   page.drawLine({ start: { x: cx, y: cy - 7 }, end: { x: cx, y: cy + 7 }, thickness: 2, color: RED });
-  page.drawText(winAnsi(site.name), { x: cx + 8, y: cy + 8, size: 8, font: L.bold, color: RED });
+  page.drawText(winAnsi(site.name).slice(0, 40), { x: cx + 8, y: cy + 8, size: 8, font: L.bold, color: RED });
+  page.pushOperators(popGraphicsState());
   // Scale bar (bottom left).
   const barM = niceStep(r * 0.6);
   const barPt = barM * s;
@@ -355,6 +383,9 @@ function drawMap(L: Layout, input: ReferralPackageInput): void {
     });
   }
   L.y = bottom - 8;
+}
+
+function mapLegend(L: Layout): void {
   L.text(
     'Legend: red cross = site; red dashed = site 90% location ellipse; orange dots = detections, orange dashed = their 90% ellipses; yellow = plume outlines; magenta = ground-level concentration above each threshold (central case); blue arrow = wind direction (blowing toward). Local frame centred on the site, north up.',
     { size: 8, colour: GREY },
@@ -522,11 +553,14 @@ export async function referralPdf(input: ReferralPackageInput): Promise<Uint8Arr
 
   // 2. Map.
   L.newPage();
-  L.heading('Map');
-  drawMap(L, input);
+  L.heading('Map: exposure overview', 12, 310);
+  drawMap(L, input, 'overview', 300);
+  L.heading('Map: site detail', 12, 310);
+  drawMap(L, input, 'detail', 300);
+  mapLegend(L);
 
   // 3. Plume images.
-  L.heading('Plume images');
+  L.heading('Plume images', 14, 220);
   if (input.plumeImages.length === 0) L.text('No plume images.');
   const barValues = new Float32Array(256);
   for (let i = 0; i < 256; i++) barValues[i] = 1 - i / 255;
@@ -548,7 +582,7 @@ export async function referralPdf(input: ReferralPackageInput): Promise<Uint8Arr
   }
 
   // 4. Emission history.
-  L.heading('Emission history');
+  L.heading('Emission history', 14, 260);
   drawHistory(L, input);
 
   // 5. Exposure.

@@ -28,6 +28,14 @@ export function xmlText(s: string): string {
   return out;
 }
 
+/**
+ * Text for an attribute value: as xmlText, with tab, line feed and carriage return as character
+ * references, since a parser normalizes literal ones in attributes to spaces.
+ */
+export function xmlAttr(s: string): string {
+  return xmlText(s).replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
+}
+
 /** Numbers in XML and CSV: the shortest text that reads back to the same double. */
 export function numText(v: number): string {
   return String(v);
