@@ -65,6 +65,8 @@ export interface StacItemInput {
   gsdM?: number;
   /** For products: the scene Item id they derive from, and the algorithm and version that made them. */
   derivedFrom?: string;
+  /** Collection of that scene Item, when not the product's own. */
+  derivedFromCollection?: string;
   algorithm?: string;
   algorithmVersion?: string;
   /** Gas of a product (e.g. "CH4"). */
@@ -190,16 +192,23 @@ export function stacItem(input: StacItemInput): StacItem {
     if (input.derivedFrom) {
       links.push({
         rel: 'derived_from',
-        href: `${coll}/items/${encodeURIComponent(input.derivedFrom)}`,
+        href: `${input.derivedFromCollection ? `${base}/collections/${encodeURIComponent(input.derivedFromCollection)}` : coll}/items/${encodeURIComponent(input.derivedFrom)}`,
         type: 'application/geo+json',
       });
     }
-  } else if (input.derivedFrom) {
-    links.push({
-      rel: 'derived_from',
-      href: `./${encodeURIComponent(input.derivedFrom)}.json`,
-      type: 'application/geo+json',
-    });
+  } else {
+    // A static catalogue: Items beside their collection.json (as stacCollection links them).
+    if (input.collection) {
+      links.push({ rel: 'collection', href: './collection.json', type: 'application/json' });
+      links.push({ rel: 'parent', href: './collection.json', type: 'application/json' });
+    }
+    if (input.derivedFrom) {
+      links.push({
+        rel: 'derived_from',
+        href: `./${encodeURIComponent(input.derivedFrom)}.json`,
+        type: 'application/geo+json',
+      });
+    }
   }
   if (input.kind !== 'scene' && !input.derivedFrom)
     throw bad(`derivedFrom (the scene Item id) is required for a ${input.kind} product`);
