@@ -1,15 +1,12 @@
 /**
  * A realistic referral for the export tests: a methane site seen by an imaging spectrometer on
  * three of four overflights and by a drone's in-situ sensor, referred to the partner authority,
- * with an exposure estimate computed by core/exposure and its threshold areas on the map.
- *
- * The exposure areas are drawn as ellipses from the estimate's own figures (reaching the central
- * distance downwind and having the central area), a stand-in for contouring the ground-level grid.
+ * with an exposure estimate computed by core/exposure and its threshold areas on the map
+ * (contours of the ground-level grid, exposureGrid + exposureContours).
  */
 import type { Polygon, Position } from 'geojson';
-import { exposureEstimate } from '../../core/exposure/index.ts';
+import { type ExposureInput, exposureContours, exposureEstimate, exposureGrid } from '../../core/exposure/index.ts';
 import { localFrame } from '../../core/geo/local-frame.ts';
-import { ellipsePolygon } from './features.ts';
 import type { PlumeImage, ReferralPackageInput } from './types.ts';
 
 export const SITE_LAT = 51.2345678;
@@ -55,7 +52,7 @@ export function plumeImage(detectionId: string, width: number, height: number, p
 }
 
 export function referralFixture(): ReferralPackageInput {
-  const estimate = exposureEstimate({
+  const exposureInput: ExposureInput = {
     gas: 'CH4',
     rateKgPerHour: 42,
     rateKgPerHourCi90: [27, 66],
@@ -63,19 +60,14 @@ export function referralFixture(): ReferralPackageInput {
     windSpeedMps: WIND_SPEED_MPS,
     stability: { C: 0.1, D: 0.6, E: 0.3 },
     thresholdsPpm: [1, 10],
-  });
-  const downwindDeg = (WIND_FROM_DEG + 180) % 360;
+  };
+  const estimate = exposureEstimate(exposureInput);
+  const extentM = estimate.thresholds[0].maxDistanceM.central * 1.15;
+  const grid = exposureGrid({ ...exposureInput, windFromDeg: WIND_FROM_DEG, cellM: extentM / 150, extentM });
+  const contours = exposureContours(grid, SITE_LAT, SITE_LON).flatMap((c) =>
+    c.polygons.map((polygon) => ({ ppm: c.thresholdPpm, polygon })),
+  );
   const frame = localFrame(SITE_LAT, SITE_LON);
-  const contours = estimate.thresholds.map((t) => {
-    const half = t.maxDistanceM.central / 2;
-    const a = (downwindDeg * Math.PI) / 180;
-    const [lat, lon] = frame.toLatLon(half * Math.sin(a), half * Math.cos(a));
-    const semiMinorM = t.areaM2.central / (Math.PI * half);
-    return {
-      ppm: t.thresholdPpm,
-      polygon: ellipsePolygon(lat, lon, { semiMajorM: half, semiMinorM, azimuthDeg: downwindDeg }),
-    };
-  });
   const det = (k: number, dx: number, dy: number) => {
     const [lat, lon] = frame.toLatLon(dx, dy);
     return { lat, lon, id: `det-${k}` };
