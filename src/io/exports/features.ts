@@ -31,7 +31,8 @@ const round9 = (v: number) => Math.round(v * 1e9) / 1e9;
 export function ellipsePolygon(lat: number, lon: number, e: LocationEllipse, n = ELLIPSE_VERTICES): Polygon {
   const frame = localFrame(lat, lon);
   const az = (e.azimuthDeg * Math.PI) / 180;
-  // Major-axis unit vector (east, north) at azimuth az clockwise from north; minor axis across it.
+  // Major-axis unit vector (east, north) at azimuth az clockwise from north; the minor axis a
+  // quarter turn counter-clockwise from it, so the ring runs counter-clockwise (RFC 7946 outer ring).
   const ux = Math.sin(az);
   const uy = Math.cos(az);
   const ring: Position[] = [];
@@ -39,8 +40,8 @@ export function ellipsePolygon(lat: number, lon: number, e: LocationEllipse, n =
     const t = (2 * Math.PI * k) / n;
     const a = e.semiMajorM * Math.cos(t);
     const b = e.semiMinorM * Math.sin(t);
-    const x = a * ux + b * uy;
-    const y = a * uy - b * ux;
+    const x = a * ux - b * uy;
+    const y = a * uy + b * ux;
     const [la, lo] = frame.toLatLon(x, y);
     ring.push([round9(lo), round9(la)]);
   }

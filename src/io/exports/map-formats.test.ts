@@ -106,6 +106,12 @@ describe('referral GeoJSON', () => {
       const across = x * Math.cos(az) - y * Math.sin(az);
       expect((along / e.semiMajorM) ** 2 + (across / e.semiMinorM) ** 2).toBeCloseTo(1, 5);
     }
+    // Counter-clockwise (RFC 7946 outer ring): positive shoelace area, equal to π·a·b within 0.2%.
+    const xy = ring.map(([lon, lat]) => frame.toXY(lat, lon));
+    let area = 0;
+    for (let k = 0; k < xy.length - 1; k++) area += (xy[k][0] * xy[k + 1][1] - xy[k + 1][0] * xy[k][1]) / 2;
+    expect(area / (Math.PI * e.semiMajorM * e.semiMinorM)).toBeGreaterThan(0.998);
+    expect(area / (Math.PI * e.semiMajorM * e.semiMinorM)).toBeLessThan(1);
     // Sanity against an independent distance (haversine on a sphere: within 0.5%).
     expect(distanceM(60.1, 24.9, ring[0][1], ring[0][0]) / e.semiMajorM).toBeCloseTo(1, 2);
   });
