@@ -10,7 +10,7 @@ import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { describe, expect, it } from 'vitest';
 import { emptyFixture, hostileFixture, referralFixture } from './fixture.test-helpers.ts';
 import { buildReferralPackage } from './index.ts';
-import { referralPdf } from './pdf.ts';
+import { MAX_TEXT_CHARS, referralPdf } from './pdf.ts';
 import { winAnsi } from './text.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/exports/', import.meta.url));
@@ -111,6 +111,21 @@ describe('referral PDF', () => {
     expect(flat).toContain('Ünïcødé ?? <script>alert("x")</script>');
     expect(flat).toContain('CH4 <= 5');
     expect(flat).not.toContain('中');
+  });
+
+  it('cuts very long unbroken text instead of stalling (200 000 characters in a reason)', async () => {
+    const input = referralFixture();
+    input.referral.reason = 'x'.repeat(200_000);
+    input.referral.basis = 'analyst-choice';
+    const t0 = performance.now();
+    const { text, pages } = await pdfText(await referralPdf(input));
+    expect(performance.now() - t0).toBeLessThan(20_000);
+    expect(text).toContain(`[${200_000 - MAX_TEXT_CHARS} more characters not shown]`);
+    expect(pages).toBeLessThan(10);
+    // The cut lines fill the width: each piece but the last holds the same number of characters.
+    const pieces = text.split('\n').filter((l) => /^x+$/.test(l));
+    expect(pieces.length).toBeGreaterThan(10);
+    expect(new Set(pieces.slice(0, -1).map((p) => p.length)).size).toBe(1);
   });
 
   it('works with nothing attached (no detections, images, history or exposure)', async () => {

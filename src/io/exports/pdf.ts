@@ -39,6 +39,8 @@ const PAGE_W = 595.28;
 const PAGE_H = 841.89;
 const MARGIN = 50;
 const CONTENT_W = PAGE_W - 2 * MARGIN;
+/** Free text longer than this is cut in the PDF (the other formats carry it whole). */
+export const MAX_TEXT_CHARS = 4000;
 const BLACK = rgb(0, 0, 0);
 const GREY = rgb(0.45, 0.45, 0.45);
 const RED = rgb(0.8, 0.1, 0.1);
@@ -101,22 +103,33 @@ class Layout {
 
   wrap(text: string, size: number, width: number, font = this.font): string[] {
     const lines: string[] = [];
-    for (const para of winAnsi(text.replace(/\r\n?/g, '\n')).split('\n')) {
+    const clipped =
+      text.length > MAX_TEXT_CHARS
+        ? `${text.slice(0, MAX_TEXT_CHARS)} ... [${text.length - MAX_TEXT_CHARS} more characters not shown]`
+        : text;
+    for (const para of clipped.replace(/\r\n?/g, '\n').split('\n')) {
       let line = '';
-      for (const word of para.split(' ')) {
+      for (const word of winAnsi(para).split(' ')) {
         const cand = line ? `${line} ${word}` : word;
         if (font.widthOfTextAtSize(cand, size) <= width) {
           line = cand;
           continue;
         }
         if (line) lines.push(line);
-        // A single word wider than the line is cut into pieces.
+        // A word wider than the line is cut into pieces: the longest prefix that fits, found by
+        // bisection below a bound no glyph beats (none is narrower than 0.15 em).
         let w = word;
-        while (font.widthOfTextAtSize(w, size) > width && w.length > 1) {
-          let n = w.length - 1;
-          while (n > 1 && font.widthOfTextAtSize(w.slice(0, n), size) > width) n--;
-          lines.push(w.slice(0, n));
-          w = w.slice(n);
+        const most = Math.max(1, Math.floor(width / (0.15 * size)));
+        while (w.length > 1 && font.widthOfTextAtSize(w, size) > width) {
+          let lo = 1;
+          let hi = Math.min(w.length - 1, most);
+          while (lo < hi) {
+            const mid = Math.ceil((lo + hi) / 2);
+            if (font.widthOfTextAtSize(w.slice(0, mid), size) <= width) lo = mid;
+            else hi = mid - 1;
+          }
+          lines.push(w.slice(0, lo));
+          w = w.slice(lo);
         }
         line = w;
       }
