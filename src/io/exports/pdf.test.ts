@@ -91,6 +91,12 @@ describe('referral PDF', () => {
       expect(text).toContain(p.quantity);
       expect(text).toContain(p.value);
     }
+    // …and the writer's own rows: every detection's numbers and the exposure model.
+    for (const d of input.detections) {
+      if (d.rateKgPerHour !== null) expect(text).toContain(`Rate, detection ${d.id}`);
+      if (d.enhancement !== null) expect(text).toContain(`Enhancement, detection ${d.id}`);
+    }
+    for (const t of th) expect(text).toContain(`Exposure distance, ${t.thresholdPpm} ppm`);
     for (const r of input.reviews) expect(text).toContain(r.reviewerName);
     for (const e of input.events) expect(text).toContain(e.action);
     for (const d of input.detections) expect(text).toContain(d.id);

@@ -344,10 +344,14 @@ function drawMap(L: Layout, input: ReferralPackageInput, mode: 'overview' | 'det
       });
     }
   }
-  for (const d of dets) {
+  dets.forEach((d, k) => {
     const [x, y] = P(d);
     page.drawCircle({ x, y, size: 2.5, color: ORANGE, borderColor: BLACK, borderWidth: 0.3 });
-  }
+    if (mode === 'detail') {
+      const label = winAnsi(input.detections[k].id).slice(0, 24);
+      page.drawText(label, { x: x + 4, y: y - 9, size: 6, font: L.font, color: GREY });
+    }
+  });
   page.drawLine({ start: { x: cx - 7, y: cy }, end: { x: cx + 7, y: cy }, thickness: 2, color: RED });
   page.drawLine({ start: { x: cx, y: cy - 7 }, end: { x: cx, y: cy + 7 }, thickness: 2, color: RED });
   page.drawText(winAnsi(site.name).slice(0, 40), { x: cx + 8, y: cy + 8, size: 8, font: L.bold, color: RED });
@@ -485,6 +489,31 @@ function drawHistory(L: Layout, input: ReferralPackageInput): void {
   }
   L.y = bottom - 22;
   L.text('Points: estimated rate; bars: 90% interval.', { size: 8, colour: GREY });
+}
+
+/**
+ * The provenance table: the caller's entries, then what the package itself knows — each
+ * detection's numbers with the method, algorithm version, flight and sensor that made them, and
+ * the exposure model with its inputs.
+ */
+export function provenanceRows(input: ReferralPackageInput): string[][] {
+  const rows = input.provenance.map((p) => [p.quantity, p.value, p.source]);
+  for (const d of input.detections) {
+    const made = `${d.method} ${d.algorithmVersion}; flight ${d.flightName}, ${d.platform}, ${d.sensorKind}; ${fmtTime(d.time)}`;
+    if (d.rateKgPerHour !== null)
+      rows.push([`Rate, detection ${d.id}`, fmtRate(d.rateKgPerHour, d.rateKgPerHourCi90), made]);
+    if (d.enhancement !== null) {
+      rows.push([`Enhancement, detection ${d.id}`, `${fmtSig(d.enhancement)} ${d.enhancementUnit ?? ''}`, made]);
+    }
+  }
+  const e = input.exposure;
+  if (e) {
+    const est = e.estimate;
+    const src = `Gaussian plume (plumetrace core/exposure), rate ${fmtSig(est.rateKgPerHour.central)} kg/h (90%: ${fmtSig(est.rateKgPerHour.lo)}-${fmtSig(est.rateKgPerHour.hi)}), wind ${fmtSig(e.windSpeedMps)} m/s from ${fmtSig(e.windFromDeg)} deg, stability ${est.stability.central} (plausible ${est.stability.plausible.join(', ')}), release ${fmtSig(est.sourceHeightM)} m, receptor ${fmtSig(est.receptorHeightM)} m`;
+    for (const t of est.thresholds)
+      rows.push([`Exposure distance, ${fmtSig(t.thresholdPpm)} ppm`, `${Math.round(t.maxDistanceM.central)} m`, src]);
+  }
+  return rows;
 }
 
 function overdue(flag: boolean): string {
@@ -698,7 +727,8 @@ export async function referralPdf(input: ReferralPackageInput): Promise<Uint8Arr
     );
   }
   L.heading('Provenance');
-  if (input.provenance.length === 0) L.text('No provenance entries.');
+  const rows = provenanceRows(input);
+  if (rows.length === 0) L.text('No provenance entries.');
   else {
     L.table(
       [
@@ -706,7 +736,7 @@ export async function referralPdf(input: ReferralPackageInput): Promise<Uint8Arr
         { title: 'Value', width: 1.6 },
         { title: 'Source', width: 3.6 },
       ],
-      input.provenance.map((p) => [p.quantity, p.value, p.source]),
+      rows,
     );
   }
 
