@@ -54,6 +54,15 @@ export const ERROR_CODES = {
   PT_ERR_RASTER_WRITE: { message: 'Cannot write raster; nothing was written', httpStatus: 500, exitCode: 43 },
   PT_ERR_EMIT_FORMAT: { message: 'Not a readable EMIT L1B radiance file', httpStatus: 400, exitCode: 44 },
   PT_ERR_RELEASE_DATA_FORMAT: { message: 'Not a readable controlled-release data file', httpStatus: 400, exitCode: 60 },
+  PT_ERR_EXPORT_BAD_NUMBER: { message: 'Number in export input is not finite', httpStatus: 422, exitCode: 80 },
+  PT_ERR_EXPORT_BAD_FIELD: { message: 'Missing or invalid field in export input', httpStatus: 422, exitCode: 81 },
+  PT_ERR_EXPORT_BAD_GEOMETRY: {
+    message: 'Invalid coordinates or polygon in export input',
+    httpStatus: 422,
+    exitCode: 82,
+  },
+  PT_ERR_EXPORT_BAD_IMAGE: { message: 'Plume image size does not match its values', httpStatus: 422, exitCode: 83 },
+  PT_ERR_STAC_BAD_INPUT: { message: 'Invalid STAC item input', httpStatus: 422, exitCode: 84 },
   PT_ERR_WORKFLOW_ILLEGAL_TRANSITION: {
     message: 'Action not allowed in this workflow state',
     httpStatus: 409,

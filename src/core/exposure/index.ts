@@ -20,4 +20,5 @@ export {
   type ThresholdCrossing,
   type ThresholdExposure,
 } from './exposure.ts';
+export { contourRings, type ExposureContour, exposureContours, type LonLatPolygon } from './contour.ts';
 export { EXTRA_MOLAR_MASS_G_PER_MOL, exposureGases, exposurePpmPerKgPerM3 } from './gases.ts';
