@@ -343,6 +343,8 @@ export async function storeSceneDetections(
         method: det.method,
         coordinates: det.coordinates,
         bandWindowNm: CH4_BAND_WINDOW_NM,
+        // Where the CH4 product lies, for the plume images of a referral package.
+        enhancementHeaderPath: det.outputs.enhancementHeaderPath,
       },
     },
   });

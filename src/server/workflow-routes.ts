@@ -16,6 +16,7 @@ import {
   type WorkflowSite,
 } from '../core/workflow/machine.ts';
 import { overdue } from '../core/workflow/urgency.ts';
+import { referralPackage } from '../pipeline/referral-package.ts';
 import { verifyAuditChain } from '../store/audit.ts';
 import type { NewEvidence, Referral, Site, Store } from '../store/types.ts';
 import { errorResponses } from './schemas.ts';
@@ -30,6 +31,7 @@ import {
   notificationsResponse,
   organizationsResponse,
   outcomeBody,
+  packageParams,
   referBody,
   referralDetailResponse,
   referralsQuerystring,
@@ -42,6 +44,17 @@ import {
 } from './workflow-schemas.ts';
 
 type Params = { Params: { id: string } };
+
+/** The referral package's files: media type and file extension. */
+export const PACKAGE_FORMATS = {
+  pdf: { type: 'application/pdf', ext: 'pdf' },
+  geojson: { type: 'application/geo+json; charset=utf-8', ext: 'geojson' },
+  kml: { type: 'application/vnd.google-earth.kml+xml; charset=utf-8', ext: 'kml' },
+  kmz: { type: 'application/vnd.google-earth.kmz', ext: 'kmz' },
+  cot: { type: 'application/xml; charset=utf-8', ext: 'cot.xml' },
+  csv: { type: 'text/csv; charset=utf-8', ext: 'csv' },
+} as const;
+type PackageFormat = keyof typeof PACKAGE_FORMATS;
 
 /** The actions the viewer could take on a site now (the table's cells for its state and the viewer's standing). */
 export function allowedActions(v: Viewer, site: Site, referral: Referral | null): WorkflowActionKind[] {
@@ -285,6 +298,34 @@ export function workflowRoutes(store: Store) {
           .header('x-evidence-media-type', found.evidence.mediaType)
           .header('x-evidence-sha256', found.evidence.sha256)
           .send(Buffer.from(found.content));
+      },
+    );
+
+    api.get<{ Params: { id: string; format: PackageFormat } }>(
+      '/referrals/:id/package/:format',
+      { schema: { params: packageParams, response: { ...errorResponses } } },
+      async (request, reply) => {
+        const v = viewerOf(request);
+        const { referral } = await visibleReferral(store, v, request.params.id);
+        const user = request.user!;
+        const org = await store.getOrganization(user.organizationId);
+        const files = await referralPackage(store, referral, {
+          generatedBy: { displayName: user.displayName, organizationName: org?.name ?? '' },
+        });
+        const format = request.params.format;
+        await store.appendAudit({
+          action: 'referral.exported',
+          entityType: 'referral',
+          entityId: referral.id,
+          actorUserId: v.actor.userId,
+          payload: { format, siteId: referral.siteId },
+        });
+        const { type, ext } = PACKAGE_FORMATS[format];
+        const body = files[format];
+        return reply
+          .header('content-type', type)
+          .header('content-disposition', `attachment; filename="referral-${referral.id.slice(0, 8)}.${ext}"`)
+          .send(typeof body === 'string' ? body : Buffer.from(body));
       },
     );
 

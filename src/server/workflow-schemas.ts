@@ -27,6 +27,16 @@ export const evidenceParams = {
   additionalProperties: false,
 } as const;
 
+export const packageParams = {
+  type: 'object',
+  required: ['id', 'format'],
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 64 },
+    format: { type: 'string', enum: ['pdf', 'geojson', 'kml', 'kmz', 'cot', 'csv'] },
+  },
+  additionalProperties: false,
+} as const;
+
 export const reviewBody = {
   type: 'object',
   required: ['decision', 'reason'],

@@ -1,0 +1,163 @@
+/**
+ * The referral package of the real demo through the API: every format opens in its consumers'
+ * parser and carries the site, its detections, the exposure areas and the plume image; only the
+ * parties of the referral may fetch it; each export is audited.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kml as kmlToGeoJson } from '@tmcw/togeojson';
+import { DOMParser } from '@xmldom/xmldom';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { XMLParser } from 'fast-xml-parser';
+import type { FastifyInstance } from 'fastify';
+import { unzipSync, strFromU8 } from 'fflate';
+import type { FeatureCollection } from 'geojson';
+import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemo } from '../../src/pipeline/demo.ts';
+import { DEMO_USERS } from '../../src/pipeline/demo-workflow.ts';
+import { buildServer } from '../../src/server/app.ts';
+import { hashPassword } from '../../src/server/auth/password.ts';
+import { openStore } from '../../src/store/index.ts';
+import type { Site, Store } from '../../src/store/types.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'plumetrace-package-'));
+let store: Store;
+let app: FastifyInstance;
+const auth: Record<string, { authorization: string }> = {};
+
+async function pdfText(bytes: Uint8Array): Promise<string> {
+  const doc = await pdfjs.getDocument({
+    data: bytes.slice(),
+    useWorkerFetch: false,
+    isEvalSupported: false,
+    verbosity: 0,
+  }).promise;
+  const parts: string[] = [];
+  for (let p = 1; p <= doc.numPages; p++)
+    for (const item of (await (await doc.getPage(p)).getTextContent()).items) if ('str' in item) parts.push(item.str);
+  await doc.destroy();
+  return parts.join('\n');
+}
+
+beforeAll(async () => {
+  store = await openStore(join(tmp, 'demo.sqlite'));
+  await buildDemo(store, { dir: join(tmp, 'demo'), people: { password: 'package test password', hashPassword } });
+  for (const u of DEMO_USERS) {
+    const user = (await store.findUserByEmail(u.email))!;
+    auth[`${u.role}@${u.org}`] = { authorization: `Bearer ${(await store.createApiToken(user.id)).token}` };
+  }
+  const elsewhere = await store.createOrganization({ name: 'Elsewhere authority', kind: 'partner' });
+  const outsider = await store.createUser({
+    organizationId: elsewhere.id,
+    email: 'x@elsewhere.example',
+    displayName: 'X',
+    role: 'partner',
+  });
+  auth.outsider = { authorization: `Bearer ${(await store.createApiToken(outsider.id)).token}` };
+  app = await buildServer({ store, auth: { rateLimit: { max: 100_000 } } });
+}, 180_000);
+
+afterAll(async () => {
+  await app?.close();
+  await store?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const get = (url: string, who: string) => app.inject({ url, headers: auth[who] });
+
+async function referralOf(site: Site): Promise<string> {
+  const [r] = await store.listReferrals({ siteId: site.id });
+  return r!.id;
+}
+
+describe('referral package', () => {
+  it('exports the aircraft site, once referred, in every format, readable by each consumer', async () => {
+    // Site C (seen only from the air) is confirmed in the demo: the analyst refers it.
+    const siteC = (await store.listSites({ status: 'confirmed' }))[0]!;
+    const referred = await app.inject({
+      method: 'POST',
+      url: `/api/sites/${siteC.id}/referral`,
+      headers: auth['analyst@agency'],
+      payload: {},
+    });
+    expect(referred.statusCode).toBe(201);
+    const id = JSON.parse(referred.body).referralId as string;
+    const base = `/api/referrals/${id}/package`;
+
+    const geo = await get(`${base}/geojson`, 'partner@partner');
+    expect(geo.statusCode).toBe(200);
+    expect(geo.headers['content-type']).toContain('application/geo+json');
+    const fc = JSON.parse(geo.body) as FeatureCollection;
+    const kinds = fc.features.map((f) => f.properties?.kind);
+    expect(kinds).toContain('site');
+    expect(kinds).toContain('detection');
+    expect(kinds).toContain('plume-outline');
+    const siteFeature = fc.features.find((f) => f.properties?.kind === 'site')!;
+    expect(siteFeature.geometry).toMatchObject({ type: 'Point' });
+    const [lon, lat] = (siteFeature.geometry as { coordinates: number[] }).coordinates;
+    expect(Math.abs(lon! - siteC.lon)).toBeLessThan(1e-7);
+    expect(Math.abs(lat! - siteC.lat)).toBeLessThan(1e-7);
+
+    const kml = await get(`${base}/kml`, 'analyst@agency');
+    const back = kmlToGeoJson(new DOMParser().parseFromString(kml.body, 'text/xml') as unknown as Document);
+    expect(back.features.length).toBe(fc.features.length);
+    const kmlSite = back.features.find((f) => f.properties?.kind === 'site')!;
+    expect((kmlSite.geometry as { coordinates: number[] }).coordinates[0]).toBeCloseTo(siteC.lon, 7);
+
+    const kmz = await get(`${base}/kmz`, 'analyst@agency');
+    const files = unzipSync(new Uint8Array(kmz.rawPayload));
+    expect(Object.keys(files)[0]).toBe('doc.kml');
+    expect(strFromU8(files['doc.kml']!)).toContain(siteC.id);
+
+    const cot = await get(`${base}/cot`, 'partner@partner');
+    const event = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(cot.body).event;
+    expect(event.type).toBe('b-d-c-b-c');
+    expect(event.uid).toBe(`plumetrace-site-${siteC.id}`);
+    expect(Number(event.point.lat)).toBeCloseTo(siteC.lat, 6);
+    expect(Number(event.point.lon)).toBeCloseTo(siteC.lon, 6);
+    expect(event.detail.chemical).toBeDefined();
+
+    const csv = await get(`${base}/csv`, 'analyst@agency');
+    const rows = parseCsv(csv.body, { columns: true }) as Record<string, string>[];
+    const detections = await store.listDetections({ siteId: siteC.id });
+    expect(rows.length).toBe(detections.length);
+    expect(Number(rows[0]!.rate_kg_per_h)).toBeCloseTo(detections[0]!.rateKgPerHour!, 6);
+
+    const pdf = await get(`${base}/pdf`, 'partner@partner');
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.headers['content-disposition']).toBe(`attachment; filename="referral-${id.slice(0, 8)}.pdf"`);
+    const text = await pdfText(new Uint8Array(pdf.rawPayload));
+    expect(text).toContain(siteC.name);
+    expect(text).toContain('Test Valley Environmental Authority');
+    // The plume image comes from the scene's CH4 product.
+    expect(text).toContain('CH4 column enhancement around the plume origin');
+
+    // Only the parties of the referral: not another authority, not unauthenticated callers.
+    expect((await get(`${base}/pdf`, 'outsider')).statusCode).toBe(404);
+    expect((await app.inject({ url: `${base}/pdf` })).statusCode).toBe(401);
+    expect((await get(`${base}/docx`, 'analyst@agency')).statusCode).toBe(400);
+
+    const exported = (await store.listAudit()).filter((e) => e.action === 'referral.exported' && e.entityId === id);
+    expect(exported.map((e) => e.payload.format)).toEqual(['geojson', 'kml', 'kmz', 'cot', 'csv', 'pdf']);
+  });
+
+  it('carries the exposure areas and the emission history of a drone-surveyed site', async () => {
+    const siteA = (await store.listSites({ status: 'verified' }))[0]!;
+    const id = await referralOf(siteA);
+    const fc = JSON.parse(
+      (await get(`/api/referrals/${id}/package/geojson`, 'partner@partner')).body,
+    ) as FeatureCollection;
+    const contours = fc.features.filter((f) => f.properties?.kind === 'exposure-contour');
+    expect(contours.length).toBeGreaterThan(0);
+    expect(new Set(contours.map((f) => f.properties?.thresholdPpm ?? f.properties?.ppm)).size).toBeGreaterThan(0);
+    const text = await pdfText(
+      new Uint8Array((await get(`/api/referrals/${id}/package/pdf`, 'analyst@agency')).rawPayload),
+    );
+    // Two surveys of site A: two points of history; the exposure table states the distances.
+    expect((await store.listDetections({ siteId: siteA.id })).length).toBe(2);
+    expect(text).toMatch(/1 ppm up to \d+ m downwind/);
+    expect(text).toContain('remediated');
+  });
+});
