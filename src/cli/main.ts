@@ -4,12 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, CommanderError, Option } from 'commander';
 import { ERROR_CODES, PlumetraceError, isPlumetraceError } from '../core/errors.ts';
 import { type SteOptions, type SteResult, estimateSources } from '../core/inversion/ste.ts';
 import { STABILITY_CLASSES, type StabilityClass } from '../core/types.ts';
 import { readJurisdictionFile } from '../io/geojson/jurisdictions.ts';
+import { readPopulationFile } from '../io/geojson/population.ts';
 import { readObservationFile } from '../io/observations.ts';
 import { buildDemo } from '../pipeline/demo.ts';
 import { DEMO_USERS } from '../pipeline/demo-workflow.ts';
@@ -496,6 +498,31 @@ function buildProgram(): Command {
       });
     });
   org.exitOverride();
+
+  const population = program
+    .command('population')
+    .description('Population or building data: people near a site raise the urgency of its referral.');
+  population
+    .command('load')
+    .description(
+      'Load a GeoJSON FeatureCollection of Points (or building Polygons) with a "people" count each; replaces the dataset of the same name.',
+    )
+    .argument('<file.geojson>', 'the population or building file')
+    .requiredOption('--org <name>', 'the analyst organization that loads it')
+    .option('--dataset <name>', 'dataset name (default: the file name)')
+    .addOption(dbOption())
+    .exitOverride()
+    .action(async (file: string, o: { org: string; dataset?: string; db?: string }) => {
+      const points = await readPopulationFile(file);
+      await withStore(resolveDb(o.db), async (store) => {
+        const organization = await store.findOrganizationByName(o.org);
+        if (!organization) throw new PlumetraceError('PT_ERR_NOT_FOUND', `no organization "${o.org}"`);
+        const dataset = o.dataset ?? basename(file);
+        const r = await store.loadPopulation(organization.id, dataset, points, { actorUserId: null });
+        out(`population dataset "${dataset}" loaded for ${organization.name}: ${r.points} points, ${r.people} people`);
+      });
+    });
+  population.exitOverride();
 
   const user = program.command('user').description("The platform's user accounts.");
   user

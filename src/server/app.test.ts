@@ -286,12 +286,16 @@ describe('GET /api/sites/:id', () => {
       Sites['features'][number] & {
         detections: { id: string; algorithmVersion: string; gas: string }[];
         coverage: { overflights: number; detectedFlights: number; persistence: number | null };
+        priority: { score: number };
+        reports: unknown[];
         referral: unknown;
         actions: string[];
       }
     >(`/api/sites/${id}`);
     expect(r.status).toBe(200);
-    const { detections, coverage, referral, actions, ...feature } = r.body;
+    const { detections, coverage, priority, reports, referral, actions, ...feature } = r.body;
+    expect(reports).toEqual([]);
+    expect(priority.score).toBeGreaterThan(0);
     expect(feature).toEqual(inList);
     // Seeded without footprints: only the detecting flights count as overflights.
     expect(coverage.detectedFlights).toBe(coverage.overflights);

@@ -6,10 +6,12 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Feature, FeatureCollection, LineString, Point } from 'geojson';
 import { PlumetraceError } from '../core/errors.ts';
+import { priority } from '../core/fusion/priority.ts';
 import type { Flight, Site, SiteFilter, SiteStatus, Store } from '../store/types.ts';
 import { loadBasemap } from './basemap.ts';
 import { type AuthOptions, registerAuth } from './auth/plugin.ts';
 import { parseBBox } from './bbox.ts';
+import { catalogRoutes } from './catalog-routes.ts';
 import { frameworkErrorHandler, installErrorHandling } from './errors.ts';
 import {
   basemapResponse,
@@ -146,6 +148,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
   await registerOpenApi(app);
   await app.register(apiRoutes(opts.store), { prefix: '/api' });
   await app.register(workflowRoutes(opts.store), { prefix: '/api' });
+  await app.register(catalogRoutes(opts.store), { prefix: '/api' });
   await registerWebAssets(app);
   return app;
 }
@@ -228,13 +231,24 @@ function apiRoutes(store: Store): FastifyPluginAsync {
         const referral = referrals[0] ?? null;
         const detections = await store.listDetections({ siteId: site.id });
         const coverage = await store.siteCoverage(site.id);
+        // Reports are the agency's own evidence: partners see the referral, not the tips behind it.
+        const reports = v.organizationKind === 'partner' ? [] : await store.listReports({ siteId: site.id });
+        const p = priority({
+          rateKgPerHour: site.rateKgPerHour,
+          detectedFlights: coverage.detectedFlights,
+          overflights: coverage.overflights,
+          reports,
+        });
         return {
           ...siteFeature(site),
           coverage: {
             overflights: coverage.overflights,
             detectedFlights: coverage.detectedFlights,
             persistence: coverage.persistence,
+            persistenceCi90: p.persistence.ci90,
           },
+          priority: { score: p.score, terms: p.terms },
+          reports,
           referral: referral && { id: referral.id, status: referral.status, organizationId: referral.organizationId },
           actions: allowedActions(v, site, referral),
           detections: detections.map((d) => ({

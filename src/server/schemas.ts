@@ -125,22 +125,75 @@ export const siteParams = {
   additionalProperties: false,
 } as const;
 
+/** Evidence from another source (Store Report). */
+export const reportSchema = {
+  type: 'object',
+  required: ['id', 'siteId', 'lat', 'lon', 'uncertaintyM', 'observedAt', 'credibility', 'source', 'text', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    siteId: { type: ['string', 'null'] },
+    lat: { type: 'number' },
+    lon: { type: 'number' },
+    uncertaintyM: { type: 'number' },
+    observedAt: { type: 'string' },
+    credibility: { type: 'number' },
+    source: { type: 'string' },
+    text: { type: 'string' },
+    createdBy: { type: 'string' },
+    createdAt: { type: 'string' },
+  },
+} as const;
+
+export const newReportBody = {
+  type: 'object',
+  required: ['lat', 'lon', 'uncertaintyM', 'observedAt', 'credibility', 'source', 'text'],
+  properties: {
+    lat: { type: 'number', minimum: -90, maximum: 90 },
+    lon: { type: 'number', minimum: -180, maximum: 180 },
+    uncertaintyM: { type: 'number', minimum: 0, maximum: 100000, description: '1-sigma location uncertainty (m)' },
+    observedAt: { type: 'string', format: 'date-time' },
+    credibility: { type: 'number', minimum: 0, maximum: 1 },
+    source: { type: 'string', minLength: 1, maxLength: 200, description: 'e.g. public tip, police, satellite alert' },
+    text: { type: 'string', minLength: 1, maxLength: 4000 },
+  },
+  additionalProperties: false,
+} as const;
+
 /** One site, with the detections that make it (each carrying the algorithm version that made it). */
 export const siteDetailResponse = {
   type: 'object',
-  required: [...siteFeature.required, 'detections', 'coverage', 'referral', 'actions'],
+  required: [...siteFeature.required, 'detections', 'coverage', 'priority', 'reports', 'referral', 'actions'],
   properties: {
     ...siteFeature.properties,
     coverage: {
       type: 'object',
       description: 'Overflights whose footprint covered the site, and in how many it was detected',
-      required: ['overflights', 'detectedFlights', 'persistence'],
+      required: ['overflights', 'detectedFlights', 'persistence', 'persistenceCi90'],
       properties: {
         overflights: { type: 'integer' },
         detectedFlights: { type: 'integer' },
         persistence: nullableNumber,
+        persistenceCi90: {
+          type: 'array',
+          items: { type: 'number' },
+          description: '90% interval of the detection probability (Beta posterior, uniform prior)',
+        },
       },
     },
+    priority: {
+      type: 'object',
+      description: 'core/fusion/priority.ts: 0.45·rate + 0.30·persistence + 0.25·reports, each 0..1',
+      required: ['score', 'terms'],
+      properties: {
+        score: { type: 'number' },
+        terms: {
+          type: 'object',
+          required: ['rate', 'persistence', 'reports'],
+          properties: { rate: { type: 'number' }, persistence: { type: 'number' }, reports: { type: 'number' } },
+        },
+      },
+    },
+    reports: { type: 'array', items: reportSchema },
     referral: {
       type: ['object', 'null'],
       required: ['id', 'status', 'organizationId'],

@@ -18,6 +18,7 @@ import type {
   OrganizationTable,
   ReferralEventTable,
   ReferralTable,
+  ReportTable,
   ReviewTable,
   SiteTable,
 } from './schema.ts';
@@ -34,6 +35,7 @@ import type {
   Organization,
   Referral,
   ReferralEvent,
+  Report,
   Review,
   Site,
   User,
@@ -391,4 +393,19 @@ export const toNotification = (r: NotificationTable): Notification => ({
   siteId: r.site_id,
   topic: r.topic,
   at: r.at,
+});
+
+export const toReport = (r: ReportTable): Report => ({
+  id: r.id,
+  organizationId: r.organization_id,
+  siteId: r.site_id,
+  lat: r.lat,
+  lon: r.lon,
+  uncertaintyM: r.uncertainty_m,
+  observedAt: r.observed_at,
+  credibility: r.credibility,
+  source: r.source,
+  text: r.text,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
 });

@@ -240,6 +240,30 @@ export interface AuditEventTable {
   hash: string;
 }
 
+export interface ReportTable {
+  id: string;
+  organization_id: string;
+  site_id: string | null;
+  lat: number;
+  lon: number;
+  uncertainty_m: number;
+  observed_at: string;
+  credibility: number;
+  source: string;
+  text: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface PopulationPointTable {
+  id: string;
+  organization_id: string;
+  dataset: string;
+  lat: number;
+  lon: number;
+  people: number;
+}
+
 export interface Database {
   organization: OrganizationTable;
   jurisdiction: JurisdictionTable;
@@ -257,5 +281,7 @@ export interface Database {
   evidence: EvidenceTable;
   referral_event: ReferralEventTable;
   notification: NotificationTable;
+  report: ReportTable;
+  population_point: PopulationPointTable;
   audit_event: AuditEventTable;
 }

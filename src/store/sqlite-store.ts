@@ -48,7 +48,15 @@ import {
 } from './mapping.ts';
 import { migrationProvider } from './migrations/index.ts';
 import type { Database } from './schema.ts';
-import { applyWorkflowActionIn, latestReferral, siteCoverageIn } from './sqlite-workflow.ts';
+import {
+  addReportIn,
+  applyWorkflowActionIn,
+  latestReferral,
+  listReportsIn,
+  loadPopulationIn,
+  peopleNearIn,
+  siteCoverageIn,
+} from './sqlite-workflow.ts';
 import type {
   Acquisition,
   AuditedWrite,
@@ -69,6 +77,7 @@ import type {
   NewJurisdiction,
   NewOrganization,
   NewEvidence,
+  NewReport,
   NewSession,
   NewUser,
   Notification,
@@ -76,6 +85,7 @@ import type {
   Referral,
   ReferralEvent,
   ReferralFilter,
+  Report,
   Review,
   SessionInfo,
   Site,
@@ -897,6 +907,33 @@ export class SqliteStore implements Store {
 
   siteCoverage(siteId: string): Promise<SiteCoverage> {
     return siteCoverageIn(this.db, siteId);
+  }
+
+  addReport(report: NewReport): Promise<Report> {
+    return this.#write('add report', (trx) => addReportIn(trx, report, appendAuditIn));
+  }
+
+  listReports(filter: { organizationId?: string; siteId?: string }): Promise<Report[]> {
+    return listReportsIn(this.db, filter);
+  }
+
+  loadPopulation(
+    organizationId: string,
+    dataset: string,
+    points: readonly { lat: number; lon: number; people: number }[],
+    opts: { actorUserId?: string | null } = {},
+  ): Promise<{ points: number; people: number }> {
+    return this.#write('load population', (trx) =>
+      loadPopulationIn(trx, organizationId, dataset, points, opts.actorUserId ?? null, appendAuditIn),
+    );
+  }
+
+  peopleNear(lat: number, lon: number, radiusM: number): Promise<{ distanceM: number; people: number }[]> {
+    return peopleNearIn(this.db, lat, lon, radiusM);
+  }
+
+  async hasPopulationData(): Promise<boolean> {
+    return (await this.db.selectFrom('population_point').select('id').limit(1).executeTakeFirst()) !== undefined;
   }
 
   /** The site's current referral (the latest), or null. */

@@ -9,17 +9,21 @@ import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { Kysely, Transaction } from 'kysely';
 import { PlumetraceError } from '../core/errors.ts';
+import { associateReport } from '../core/fusion/priority.ts';
+import { distanceM } from '../core/geo/local-frame.ts';
 import { transition, type WorkflowAction, type WorkflowSite } from '../core/workflow/machine.ts';
 import { urgency } from '../core/workflow/urgency.ts';
-import { referralRow, toReferral, toSite } from './mapping.ts';
+import { referralRow, toReferral, toReport, toSite } from './mapping.ts';
 import type { Database } from './schema.ts';
 import type {
   AuditEvent,
   Evidence,
   NewAuditEvent,
   NewEvidence,
+  NewReport,
   Referral,
   ReferralEvent,
+  Report,
   SiteCoverage,
   WorkflowWriteResult,
 } from './types.ts';
@@ -188,10 +192,12 @@ export async function applyWorkflowActionIn(
         break;
       case 'create-referral': {
         const coverage = await siteCoverageIn(trx, siteId);
+        const populated = await trx.selectFrom('population_point').select('id').limit(1).executeTakeFirst();
         const u = urgency({
           rateKgPerHour: row.rate_kg_per_hour ?? 0,
           rateSigmaKgPerHour: row.rate_sigma_kg_per_hour ?? 0,
           persistence: coverage.persistence ?? 0,
+          ...(populated ? { peopleWithinM: await peopleNearIn(trx, row.lat, row.lon, PEOPLE_RADIUS_M) } : {}),
         });
         referral = {
           id: randomUUID(),
@@ -297,4 +303,123 @@ export async function applyWorkflowActionIn(
   });
   const site = toSite(await trx.selectFrom('site').selectAll().where('id', '=', siteId).executeTakeFirstOrThrow());
   return { site, referral, auditEvent, ...(storedEvidence ? { evidence: storedEvidence } : {}) };
+}
+
+/** How far the urgency rule counts people (its weight is 0 beyond 2 km). */
+export const PEOPLE_RADIUS_M = 2000;
+
+/** People within `radiusM` of a point: (distance, count) pairs. */
+export async function peopleNearIn(
+  db: Db,
+  lat: number,
+  lon: number,
+  radiusM: number,
+): Promise<{ distanceM: number; people: number }[]> {
+  const dLat = radiusM / 111_000 + 1e-6;
+  const dLon = dLat / Math.max(0.01, Math.cos((lat * Math.PI) / 180));
+  const rows = await db
+    .selectFrom('population_point')
+    .select(['lat', 'lon', 'people'])
+    .where('lat', '>=', lat - dLat)
+    .where('lat', '<=', lat + dLat)
+    .where('lon', '>=', lon - dLon)
+    .where('lon', '<=', lon + dLon)
+    .execute();
+  return rows
+    .map((r) => ({ distanceM: distanceM(lat, lon, r.lat, r.lon), people: r.people }))
+    .filter((p) => p.distanceM <= radiusM);
+}
+
+function checkReport(r: NewReport): void {
+  const bad = (field: string, why: string) =>
+    new PlumetraceError('PT_ERR_BAD_REQUEST', `${field} ${why}`, { column: field });
+  if (!Number.isFinite(r.lat) || Math.abs(r.lat) > 90) throw bad('lat', 'must be a latitude');
+  if (!Number.isFinite(r.lon) || Math.abs(r.lon) > 180) throw bad('lon', 'must be a longitude');
+  if (!Number.isFinite(r.uncertaintyM) || r.uncertaintyM < 0 || r.uncertaintyM > 100_000)
+    throw bad('uncertaintyM', 'must be 0–100,000 m');
+  if (!Number.isFinite(r.credibility) || r.credibility < 0 || r.credibility > 1)
+    throw bad('credibility', 'must lie in [0, 1]');
+  if (Number.isNaN(Date.parse(r.observedAt))) throw bad('observedAt', 'must be an ISO-8601 time');
+  if (r.source.trim() === '' || r.text.trim() === '') throw bad('text', 'and source must not be empty');
+}
+
+/** See Store.addReport. */
+export async function addReportIn(trx: Transaction<Database>, r: NewReport, appendAudit: AppendAudit): Promise<Report> {
+  checkReport(r);
+  const sites = await trx
+    .selectFrom('site')
+    .select(['id', 'lat', 'lon'])
+    .where('organization_id', '=', r.organizationId)
+    .execute();
+  const match = associateReport(r, sites);
+  const report: Report = { ...r, id: randomUUID(), siteId: match?.siteId ?? null, createdAt: new Date().toISOString() };
+  await trx
+    .insertInto('report')
+    .values({
+      id: report.id,
+      organization_id: report.organizationId,
+      site_id: report.siteId,
+      lat: report.lat,
+      lon: report.lon,
+      uncertainty_m: report.uncertaintyM,
+      observed_at: report.observedAt,
+      credibility: report.credibility,
+      source: report.source,
+      text: report.text,
+      created_by: report.createdBy,
+      created_at: report.createdAt,
+    })
+    .execute();
+  await appendAudit(trx, {
+    action: 'report.added',
+    entityType: 'report',
+    entityId: report.id,
+    actorUserId: report.createdBy,
+    payload: {
+      siteId: report.siteId,
+      credibility: report.credibility,
+      source: report.source,
+      distanceM: match?.distanceM ?? null,
+    },
+  });
+  return report;
+}
+
+export async function listReportsIn(db: Db, filter: { organizationId?: string; siteId?: string }): Promise<Report[]> {
+  let q = db.selectFrom('report').selectAll();
+  if (filter.organizationId !== undefined) q = q.where('organization_id', '=', filter.organizationId);
+  if (filter.siteId !== undefined) q = q.where('site_id', '=', filter.siteId);
+  return (await q.orderBy('observed_at').orderBy('id').execute()).map(toReport);
+}
+
+/** See Store.loadPopulation. */
+export async function loadPopulationIn(
+  trx: Transaction<Database>,
+  organizationId: string,
+  dataset: string,
+  points: readonly { lat: number; lon: number; people: number }[],
+  actorUserId: string | null,
+  appendAudit: AppendAudit,
+): Promise<{ points: number; people: number }> {
+  await trx
+    .deleteFrom('population_point')
+    .where('organization_id', '=', organizationId)
+    .where('dataset', '=', dataset)
+    .execute();
+  let people = 0;
+  for (let i = 0; i < points.length; i += 500) {
+    const chunk = points.slice(i, i + 500).map((p) => {
+      people += p.people;
+      return { id: randomUUID(), organization_id: organizationId, dataset, lat: p.lat, lon: p.lon, people: p.people };
+    });
+    await trx.insertInto('population_point').values(chunk).execute();
+  }
+  await appendAudit(trx, {
+    action: 'population.loaded',
+    entityType: 'organization',
+    entityId: organizationId,
+    actorUserId,
+    payload: { dataset, points: points.length, people },
+  });
+  return { points: points.length, people };
 }

@@ -240,6 +240,29 @@ export interface Notification {
   at: string;
 }
 
+/** Evidence from another source: a tip, an inspection, another sensor's alert. */
+export interface Report {
+  id: string;
+  /** The analyst organization that holds it. */
+  organizationId: string;
+  /** The site it was joined to (within its location uncertainty), or null. */
+  siteId: string | null;
+  lat: number;
+  lon: number;
+  /** 1-sigma location uncertainty (m). */
+  uncertaintyM: number;
+  observedAt: string;
+  /** 0..1: how likely it is right. */
+  credibility: number;
+  /** What kind of source (e.g. "public tip", "police", "satellite alert"). */
+  source: string;
+  text: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export type NewReport = Omit<Report, 'id' | 'siteId' | 'createdAt'>;
+
 /** Which overflights covered a site, and in how many of them it was detected (issue 4, fusion). */
 export interface SiteCoverage {
   /** Distinct flights with an acquisition whose footprint contains the site. */
@@ -440,6 +463,26 @@ export interface Store {
   getUser(id: string): Promise<User | null>;
   /** Overflights that covered the site (footprint contains it) and whether each detected it. */
   siteCoverage(siteId: string): Promise<SiteCoverage>;
+
+  // ---- evidence from other sources, population data ----
+
+  /**
+   * One transaction: the report, joined to the organization's nearest site within its location
+   * uncertainty (core/fusion/priority.ts associateReport), and a 'report.added' audit event.
+   */
+  addReport(report: NewReport): Promise<Report>;
+  listReports(filter: { organizationId?: string; siteId?: string }): Promise<Report[]>;
+  /** One transaction: replaces the organization's points of `dataset`; audit 'population.loaded'. */
+  loadPopulation(
+    organizationId: string,
+    dataset: string,
+    points: readonly { lat: number; lon: number; people: number }[],
+    opts?: { actorUserId?: string | null },
+  ): Promise<{ points: number; people: number }>;
+  /** People within `radiusM` of a point, as (distance, count) pairs; empty when none is loaded. */
+  peopleNear(lat: number, lon: number, radiusM: number): Promise<{ distanceM: number; people: number }[]>;
+  /** Whether any population data is loaded. */
+  hasPopulationData(): Promise<boolean>;
 
   /** Appends to the hash-chained audit log (in its own transaction, or the caller's). */
   appendAudit(event: NewAuditEvent): Promise<AuditEvent>;

@@ -160,4 +160,53 @@ describe('referral package', () => {
     expect(text).toMatch(/1 ppm up to \d+ m downwind/);
     expect(text).toContain('remediated');
   });
+
+  it('lists the aircraft scene and its products as STAC Items, for the agency only', async () => {
+    const collection = JSON.parse((await get('/api/stac', 'analyst@agency')).body);
+    expect(collection).toMatchObject({ type: 'Collection', stac_version: '1.0.0', id: 'plumetrace-imaging' });
+    const items = JSON.parse((await get('/api/stac/items', 'analyst@agency')).body).features as {
+      id: string;
+      properties: Record<string, unknown>;
+      assets: Record<string, { href: string }>;
+      bbox: number[];
+      links: { rel: string; href: string }[];
+    }[];
+    expect(items.map((i) => i.properties['plumetrace:kind']).sort()).toEqual(['ch4-map', 'plumes', 'scene']);
+    const scene = items.find((i) => i.properties['plumetrace:kind'] === 'scene')!;
+    const acq = await store.getAcquisition(scene.id);
+    expect(acq?.kind).toBe('imaging-scene');
+    expect(scene.properties.datetime).toBe(new Date(acq!.startTime).toISOString());
+    const siteC = (await store.listSites()).find((s) => s.rateKgPerHour !== null && s.rateKgPerHour > 1000)!;
+    const [w, s0, e, n] = scene.bbox;
+    expect(siteC.lon).toBeGreaterThan(w!);
+    expect(siteC.lon).toBeLessThan(e!);
+    expect(siteC.lat).toBeGreaterThan(s0!);
+    expect(siteC.lat).toBeLessThan(n!);
+    const map = items.find((i) => i.properties['plumetrace:kind'] === 'ch4-map')!;
+    expect(map.links.some((l) => l.rel === 'derived_from' && l.href.endsWith(scene.id))).toBe(true);
+    expect(map.assets.ch4_ppm_m?.href).toMatch(/^file:.*_ch4_ppmm\.img$/);
+    const one = await get(`/api/stac/items/${map.id}`, 'analyst@agency');
+    expect(JSON.parse(one.body).id).toBe(map.id);
+    expect((await get('/api/stac/items/nope', 'analyst@agency')).statusCode).toBe(404);
+    expect((await get('/api/stac', 'partner@partner')).statusCode).toBe(403);
+  });
+
+  it('serves the OpenAPI document of every route at /api/docs/json, to signed-in callers', async () => {
+    expect((await app.inject({ url: '/api/docs/json' })).statusCode).toBe(401);
+    const doc = JSON.parse((await get('/api/docs/json', 'viewer@agency')).body);
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const path of [
+      '/api/sites',
+      '/api/sites/{id}',
+      '/api/sites/{id}/reviews',
+      '/api/referrals',
+      '/api/referrals/{id}',
+      '/api/referrals/{id}/package/{format}',
+      '/api/audit',
+      '/api/stac',
+      '/api/reports',
+    ])
+      expect(Object.keys(doc.paths), path).toContain(path);
+    expect((await get('/api/docs', 'viewer@agency')).statusCode).toBeLessThan(400);
+  });
 });

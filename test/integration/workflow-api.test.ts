@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Polygon } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/core/errors.ts';
+import { localFrame } from '../../src/core/geo/local-frame.ts';
 import { Rng } from '../../src/core/random.ts';
 import { buildServer } from '../../src/server/app.ts';
 import { openStore } from '../../src/store/index.ts';
@@ -141,6 +142,7 @@ describe('workflow over HTTP', () => {
     site.nowhere = await addSite(store, campaign.id, 52.5, -3.0, 'nowhere'); // no jurisdiction
     site.adminR1 = await addSite(store, campaign.id, 51.12, -1.47, 'adminR1');
     site.others = await addSite(store, otherCampaign.id, 51.1, -1.46, 'others'); // another agency's, in B
+    site.popul = await addSite(store, campaign.id, 51.13, -1.485, 'popul'); // B only, people nearby
     app = await buildServer({ store, auth: { rateLimit: { max: 100_000 } } });
   });
   afterAll(async () => {
@@ -442,6 +444,112 @@ describe('workflow over HTTP', () => {
       headers: { 'x-csrf-token': csrf },
     });
     expect(withCsrf.statusCode).toBe(200);
+  });
+
+  it('joins reports from other sources to the site within their uncertainty and raises its priority', async () => {
+    const id = site.adminR1!;
+    const before = (await call(p.analyst1!, 'GET', `/api/sites/${id}`)).body as {
+      priority: { score: number; terms: { reports: number } };
+      reports: unknown[];
+      coverage: { overflights: number; persistenceCi90: number[] };
+    };
+    expect(before.reports).toEqual([]);
+    expect(before.priority.terms.reports).toBe(0);
+    // One overflight, one detection: Beta(2, 1) — the 90% interval is [√0.05, √0.95].
+    expect(before.coverage.overflights).toBe(1);
+    expect(before.coverage.persistenceCi90[0]).toBeCloseTo(Math.sqrt(0.05), 6);
+    const tip = {
+      lat: 51.1204,
+      lon: -1.47,
+      uncertaintyM: 30,
+      observedAt: '2026-05-02T08:00:00Z',
+      source: 'public tip',
+      text: 'Smell of gas at night',
+    };
+    await refused(p.viewer!, 'POST', '/api/reports', { ...tip, credibility: 0.6 }, 'PT_ERR_FORBIDDEN', 403);
+    await refused(p.partnerB!, 'POST', '/api/reports', { ...tip, credibility: 0.6 }, 'PT_ERR_FORBIDDEN', 403);
+    await refused(p.analyst1!, 'POST', '/api/reports', { ...tip, credibility: 1.6 }, 'PT_ERR_BAD_REQUEST', 400);
+    const joined = await call(p.analyst1!, 'POST', '/api/reports', { ...tip, credibility: 0.6 });
+    expect(joined.status).toBe(201);
+    expect(joined.body.siteId).toBe(id); // 44 m away, within 2σ = 60 m
+    const far = await call(p.analyst1!, 'POST', '/api/reports', { ...tip, lat: 51.13, credibility: 0.9 });
+    expect(far.body.siteId).toBeNull(); // 1.1 km away
+    const after = (await call(p.analyst1!, 'GET', `/api/sites/${id}`)).body as typeof before;
+    expect(after.reports).toHaveLength(1);
+    expect(after.priority.terms.reports).toBeCloseTo(0.6, 12);
+    expect(after.priority.score - before.priority.score).toBeCloseTo(0.25 * 0.6, 12);
+    expect((await call(p.analyst1!, 'GET', '/api/reports')).body).toHaveLength(2);
+    expect((await call(p.otherAnalyst!, 'GET', '/api/reports')).body).toHaveLength(0);
+    // Partners see the referral, not the agency's tips.
+    expect(await call(p.partnerB!, 'GET', '/api/reports')).toMatchObject({ status: 403 });
+  });
+
+  it('raises the urgency of a referral with the people living near the site, once population data is loaded', async () => {
+    const id = site.popul!;
+    await call(p.analyst1!, 'POST', `/api/sites/${id}/reviews`, { decision: 'reviewed', reason: 'r1' });
+    await call(p.reviewer1!, 'POST', `/api/sites/${id}/reviews`, { decision: 'confirmed', reason: 'r2' });
+    // 300 people 50 m away (weight 1) and 400 at 200 m (weight (100/200)² = 1/4): 400 exposed.
+    const frame = localFrame(51.13, -1.485);
+    const [la1, lo1] = frame.toLatLon(50, 0);
+    const [la2, lo2] = frame.toLatLon(0, -200);
+    await store.loadPopulation(org.agency!.id, 'homes', [
+      { lat: la1, lon: lo1, people: 300 },
+      { lat: la2, lon: lo2, people: 400 },
+    ]);
+    const r = await call(p.analyst1!, 'POST', `/api/sites/${id}/referral`, {});
+    expect(r.status).toBe(201);
+    const ref = (await call(p.analyst1!, 'GET', `/api/referrals/${r.body.referralId as string}`)).body as {
+      urgency: { level: string; populationData: string };
+    };
+    expect(ref.urgency.populationData).toBe('loaded');
+    const stored = (await store.getReferral(r.body.referralId as string))!.urgency!;
+    // ±0.5 person: the flat local frame and the great-circle distance differ by ~0.02% at 200 m.
+    expect(stored.exposedPeople).toBeCloseTo(300 + 400 / 4, 0);
+    // Someone within 100 m: at least priority, whatever the rate.
+    expect(['priority', 'urgent']).toContain(ref.urgency.level);
+  });
+
+  it('lists campaigns and detections only to their agency, and a viewer changes nothing', async () => {
+    const mine = (await call(p.viewer!, 'GET', '/api/campaigns')).body as unknown as { name: string }[];
+    expect(mine.map((c) => c.name)).toEqual(['Agency campaign']);
+    expect((await call(p.partnerB!, 'GET', '/api/campaigns')).body).toEqual([]);
+    const dets = (await call(p.otherAnalyst!, 'GET', '/api/detections')).body as unknown as { siteId: string }[];
+    expect(dets.map((d) => d.siteId)).toEqual([site.others]);
+    expect(await call(p.otherAnalyst!, 'GET', `/api/detections?siteId=${site.inB}`)).toMatchObject({ status: 404 });
+    // Every write route, as a viewer of the owning agency: refused, and nothing written.
+    const [referral] = await store.listReferrals({ siteOrganizationId: org.agency!.id });
+    const audit = (await store.listAudit()).length;
+    const statuses = await store.listSites();
+    for (const [url, body] of [
+      [`/api/sites/${site.popul}/reviews`, { decision: 'reviewed', reason: 'x' }],
+      [`/api/sites/${site.popul}/referral`, {}],
+      [`/api/sites/${site.popul}/verify`, { overflightAt: '2026-01-01T00:00:00Z' }],
+      [`/api/referrals/${referral!.id}/acknowledge`, {}],
+      [`/api/referrals/${referral!.id}/inspect`, {}],
+      [`/api/referrals/${referral!.id}/outcome`, { outcome: 'dismantled' }],
+      [`/api/referrals/${referral!.id}/comments`, { text: 'x' }],
+      [
+        `/api/referrals/${referral!.id}/evidence`,
+        { filename: 'a.txt', mediaType: 'text/plain', contentBase64: 'QUJD' },
+      ],
+      [
+        '/api/reports',
+        {
+          lat: 51,
+          lon: -1,
+          uncertaintyM: 1,
+          observedAt: '2026-01-01T00:00:00Z',
+          credibility: 0.5,
+          source: 's',
+          text: 't',
+        },
+      ],
+    ] as const) {
+      const r = await call(p.viewer!, 'POST', url, body);
+      expect(r.status, url).toBe(403);
+    }
+    expect((await store.listAudit()).length).toBe(audit);
+    expect(await store.listSites()).toEqual(statuses);
   });
 
   it('answers malformed and hostile requests with 4xx and a registered code, never a 500', async () => {

@@ -8,6 +8,7 @@ import { auditAppendOnly } from './002_audit_append_only.ts';
 import { apiToken } from './003_api_token.ts';
 import { session } from './004_session.ts';
 import { workflow } from './005_workflow.ts';
+import { reportsPopulation } from './006_reports_population.ts';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '003_api_token': apiToken,
   '004_session': session,
   '005_workflow': workflow,
+  '006_reports_population': reportsPopulation,
 };
 
 export const migrationProvider: MigrationProvider = {
