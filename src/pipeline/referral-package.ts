@@ -16,7 +16,7 @@ import {
   type StabilityPrior,
 } from '../core/exposure/index.ts';
 import type { StabilityClass } from '../core/types.ts';
-import { overdue } from '../core/workflow/urgency.ts';
+import { referralOverdue } from '../core/workflow/urgency.ts';
 import { openEnvi } from '../io/envi/reader.ts';
 import { buildReferralPackage } from '../io/exports/index.ts';
 import type {
@@ -190,19 +190,7 @@ export async function assembleReferralPackage(
   );
 
   const u = referral.urgency;
-  const deadlines = u
-    ? overdue(
-        {
-          status: site.status,
-          referredAt: referral.createdAt,
-          ...(referral.acknowledgedAt ? { acknowledgedAt: referral.acknowledgedAt } : {}),
-          ...(referral.inspectedAt ? { inspectedAt: referral.inspectedAt } : {}),
-          ...(referral.closedAt ? { closedAt: referral.closedAt } : {}),
-        },
-        { acknowledgeWithinH: u.acknowledgeWithinH, actWithinH: u.actWithinH },
-        now,
-      )
-    : null;
+  const deadlines = referralOverdue(referral, site.status, now);
   const [ack, act] = deadlines?.deadlines ?? [];
 
   const reviews = [];

@@ -15,7 +15,7 @@ import {
   type WorkflowActionKind,
   type WorkflowSite,
 } from '../core/workflow/machine.ts';
-import { overdue } from '../core/workflow/urgency.ts';
+import { referralOverdue } from '../core/workflow/urgency.ts';
 import { referralPackage } from '../pipeline/referral-package.ts';
 import { verifyAuditChain } from '../store/audit.ts';
 import type { NewEvidence, Referral, Site, Store } from '../store/types.ts';
@@ -77,16 +77,7 @@ export function workflowRoutes(store: Store) {
     const orgName = async (id: string): Promise<string> => (await store.getOrganization(id))?.name ?? id;
 
     const referralView = async (r: Referral, site: Site, now: string) => {
-      const times = {
-        status: site.status,
-        referredAt: r.createdAt,
-        ...(r.acknowledgedAt ? { acknowledgedAt: r.acknowledgedAt } : {}),
-        ...(r.inspectedAt ? { inspectedAt: r.inspectedAt } : {}),
-        ...(r.closedAt ? { closedAt: r.closedAt } : {}),
-      };
-      const report = r.urgency
-        ? overdue(times, { acknowledgeWithinH: r.urgency.acknowledgeWithinH, actWithinH: r.urgency.actWithinH }, now)
-        : null;
+      const report = referralOverdue(r, site.status, now);
       return {
         ...r,
         organizationName: await orgName(r.organizationId),

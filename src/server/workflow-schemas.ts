@@ -3,6 +3,7 @@
  * property: Fastify serializes only what a response schema declares.
  */
 import { REFERRAL_OUTCOMES, WORKFLOW_ACTIONS, WORKFLOW_STATUSES } from '../core/workflow/machine.ts';
+import { siteParams } from './schemas.ts';
 
 const str = { type: 'string' } as const;
 const nullableStr = { type: ['string', 'null'] } as const;
@@ -10,12 +11,8 @@ const nullableNumber = { type: ['number', 'null'] } as const;
 const reasonText = { type: 'string', minLength: 1, maxLength: 4000 } as const;
 const iso = { type: 'string', minLength: 16, maxLength: 40, description: 'ISO-8601 time with a zone' } as const;
 
-export const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
-  additionalProperties: false,
-} as const;
+/** `:id` of a site or a referral. */
+export const idParams = siteParams;
 
 export const evidenceParams = {
   type: 'object',

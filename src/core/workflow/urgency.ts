@@ -210,3 +210,25 @@ export function overdue(referral: ReferralTimes, deadlines: Deadlines, now: stri
   const missed = deadlines2.filter((d) => d.missed);
   return { deadlines: deadlines2, missed, flagged: missed.some((d) => d.metAt === undefined) };
 }
+
+/** A stored referral's times and deadlines, as the store keeps them (null: not yet). */
+export interface StoredReferralTimes {
+  createdAt: string;
+  acknowledgedAt: string | null;
+  inspectedAt: string | null;
+  closedAt: string | null;
+  urgency: Deadlines | null;
+}
+
+/** `overdue` for a stored referral whose site is in `status`; null when it has no deadlines. */
+export function referralOverdue(r: StoredReferralTimes, status: WorkflowStatus, now: string): OverdueReport | null {
+  if (!r.urgency) return null;
+  const times: ReferralTimes = {
+    status,
+    referredAt: r.createdAt,
+    ...(r.acknowledgedAt ? { acknowledgedAt: r.acknowledgedAt } : {}),
+    ...(r.inspectedAt ? { inspectedAt: r.inspectedAt } : {}),
+    ...(r.closedAt ? { closedAt: r.closedAt } : {}),
+  };
+  return overdue(times, { acknowledgeWithinH: r.urgency.acknowledgeWithinH, actWithinH: r.urgency.actWithinH }, now);
+}

@@ -18,6 +18,11 @@ export interface JurisdictionInput {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function readJurisdictionFile(file: string): Promise<JurisdictionInput[]> {
+  return parseJurisdictions(await readGeoJsonFile(file), file);
+}
+
+/** A file's parsed JSON; PT_ERR_FILE_NOT_FOUND or PT_ERR_GEOJSON_FORMAT naming the file otherwise. */
+export async function readGeoJsonFile(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -26,13 +31,11 @@ export async function readJurisdictionFile(file: string): Promise<JurisdictionIn
     if (code === 'ENOENT') throw new PlumetraceError('PT_ERR_FILE_NOT_FOUND', 'no such file', { file });
     throw new PlumetraceError('PT_ERR_GEOJSON_FORMAT', `cannot read: ${(e as Error).message}`, { file });
   }
-  let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new PlumetraceError('PT_ERR_GEOJSON_FORMAT', `not valid JSON: ${(e as Error).message}`, { file });
   }
-  return parseJurisdictions(doc, file);
 }
 
 /** The jurisdictions in a parsed GeoJSON document; `file` names it in errors and default names. */

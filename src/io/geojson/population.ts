@@ -5,8 +5,8 @@
  * says how many people live or work there. Anything else is PT_ERR_GEOJSON_FORMAT naming the file
  * and the feature. Only counts and positions are kept: no names, no addresses.
  */
-import { readFile } from 'node:fs/promises';
 import { PlumetraceError } from '../../core/errors.ts';
+import { readGeoJsonFile } from './jurisdictions.ts';
 
 export interface PopulationPoint {
   lat: number;
@@ -18,21 +18,7 @@ const PEOPLE_KEYS = ['people', 'population', 'residents'] as const;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function readPopulationFile(file: string): Promise<PopulationPoint[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new PlumetraceError('PT_ERR_FILE_NOT_FOUND', 'no such file', { file });
-    throw new PlumetraceError('PT_ERR_GEOJSON_FORMAT', `cannot read: ${(e as Error).message}`, { file });
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new PlumetraceError('PT_ERR_GEOJSON_FORMAT', `not valid JSON: ${(e as Error).message}`, { file });
-  }
-  return parsePopulation(doc, file);
+  return parsePopulation(await readGeoJsonFile(file), file);
 }
 
 export function parsePopulation(doc: unknown, file: string): PopulationPoint[] {
