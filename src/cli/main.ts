@@ -587,6 +587,20 @@ function buildProgram(): Command {
         out(created.token);
       });
     });
+  token
+    .command('revoke')
+    .description('Revoke every API token of a user (they stop working at once; the rows stay for the audit).')
+    .argument('<email>', 'the user whose tokens are revoked')
+    .addOption(dbOption())
+    .exitOverride()
+    .action(async (email: string, o: { db?: string }) => {
+      await withStore(resolveDb(o.db), async (store) => {
+        const u = await store.findUserByEmail(email);
+        if (!u) throw new PlumetraceError('PT_ERR_NOT_FOUND', `no user with email ${email.trim().toLowerCase()}`);
+        const n = await store.revokeApiTokens(u.id);
+        out(`${n} API token${n === 1 ? '' : 's'} of ${u.email} revoked`);
+      });
+    });
   token.exitOverride();
 
   return program;

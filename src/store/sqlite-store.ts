@@ -300,6 +300,29 @@ export class SqliteStore implements Store {
     return r ? toUser(r) : null;
   }
 
+  revokeApiTokens(userId: string, opts: { actorUserId?: string | null } = {}): Promise<number> {
+    return this.#write('revoke API tokens', async (trx) => {
+      const live = await trx
+        .selectFrom('api_token')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      const t = now();
+      for (const { id } of live) {
+        await trx.updateTable('api_token').set({ revoked_at: t }).where('id', '=', id).execute();
+        await appendAuditIn(trx, {
+          action: 'token.revoked',
+          entityType: 'api_token',
+          entityId: id,
+          actorUserId: opts.actorUserId ?? null,
+          payload: { userId },
+        });
+      }
+      return live.length;
+    });
+  }
+
   createApiToken(userId: string, opts: { actorUserId?: string | null } = {}): Promise<{ id: string; token: string }> {
     const token = `pt_${randomBytes(32).toString('base64url')}`;
     const id = randomUUID();

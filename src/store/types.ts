@@ -393,6 +393,8 @@ export interface Store {
    * returned here once and can never be read back.
    */
   createApiToken(userId: string, opts?: { actorUserId?: string | null }): Promise<{ id: string; token: string }>;
+  /** One transaction: revokes every live API token of the user, one 'token.revoked' event each; returns how many. */
+  revokeApiTokens(userId: string, opts?: { actorUserId?: string | null }): Promise<number>;
   /** The user a token belongs to, or null for an unknown or revoked token. */
   findUserByApiToken(token: string): Promise<User | null>;
 

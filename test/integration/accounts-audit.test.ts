@@ -275,9 +275,20 @@ describe('plumetrace org add / user add / token create', () => {
     raw.close();
     expect(dump).not.toContain(token);
     expect(cli(db, ['token', 'create', 'nobody@x.example']).status).toBe(ERROR_CODES.PT_ERR_NOT_FOUND.exitCode);
+    // Revoked: the token stops working at once; the revocation is audited.
+    const revoked = cli(db, ['token', 'revoke', 'liaison@police.example']);
+    expect(revoked.status).toBe(0);
+    expect(revoked.stdout.trim()).toBe('1 API token of liaison@police.example revoked');
+    await withStoreAt(db, async (s) => {
+      expect(await s.findUserByApiToken(token)).toBeNull();
+      expect((await s.listAudit()).at(-1)?.action).toBe('token.revoked');
+    });
+    expect(cli(db, ['token', 'revoke', 'liaison@police.example']).stdout.trim()).toBe(
+      '0 API tokens of liaison@police.example revoked',
+    );
     // Everything done here left a verifiable chain.
     const v = cli(db, ['audit', 'verify']);
     expect(v.status).toBe(0);
-    expect(v.stdout.trim()).toBe('audit chain intact: 4 events');
+    expect(v.stdout.trim()).toBe('audit chain intact: 5 events');
   });
 });
