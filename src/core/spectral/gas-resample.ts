@@ -7,7 +7,7 @@
  *
  * integrated over u (the channel unit) by the trapezoid rule on the fine wavenumber grid
  * (du = |du/dν| dν). So Σ_k v_k · ∫R_k du recovers the band area when the channels tile the band.
- * A channel whose response (±4σ) runs off the fine grid, or that meets a missing value, gives NaN.
+ * A channel whose response (±5σ) runs off the fine grid, or that meets a missing value, gives NaN.
  * Pure (no Node APIs).
  */
 import { PlumetraceError } from '../errors.ts';
@@ -23,7 +23,8 @@ export interface SensorChannels {
 }
 
 const FWHM_TO_SIGMA = 1 / Math.sqrt(8 * Math.LN2);
-const REACH_SIGMAS = 4;
+/** The response is summed to ±5σ (the Gaussian's mass beyond is 6e-7). */
+const REACH_SIGMAS = 5;
 
 /** Channel-unit coordinate of wavenumber ν (cm⁻¹), and |d unit / dν|. */
 function unitOf(unit: ChannelUnit): { u: (nu: number) => number; jac: (nu: number) => number } {
