@@ -37,8 +37,8 @@ export const NIST_QUANT_TO_PER_PPM_M = 1;
 
 /** Molecules per cm² in a column of 1 ppm·m of air at tempK, pressurePa. */
 export function moleculesPerCm2PerPpmM(
-  tempK = NIST_QUANT_REFERENCE.temperatureK,
-  pressurePa = NIST_QUANT_REFERENCE.pressurePa,
+  tempK: number = NIST_QUANT_REFERENCE.temperatureK,
+  pressurePa: number = NIST_QUANT_REFERENCE.pressurePa,
 ): number {
   const airPerM3 = pressurePa / (BOLTZMANN_J_PER_K * tempK);
   return 1e-6 * airPerM3 * 1 /* m */ * 1e-4; /* m² → cm² */
