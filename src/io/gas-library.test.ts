@@ -50,6 +50,11 @@ describe('the shipped library (data/gas/nist_ir_jcamp)', () => {
     expect(findGas(lib, '108-38-3')?.sourceFile).toBe('1,3-dimethylbenzene.jdx');
     expect(findGas(lib, 'toluene')).toMatchObject({ quantitative: false, kind: 'transmittance-chart' });
     expect(findGas(lib, 'benzene')?.warnings[0]).toMatch(/saturated/);
+    // The conditions each header states, for the record.
+    expect(findGas(lib, 'acetone')?.conditions).toMatchObject({ resolutionCm: 0.482, relativeUncertainty: 0.023 });
+    expect(findGas(lib, 'acetone')?.conditions.temperatureK).toBeCloseTo(296.15, 9);
+    expect(findGas(lib, 'toluene')?.conditions).toMatchObject({ pathLengthM: 0.05, resolutionCm: 2 });
+    expect(findGas(lib, 'toluene')?.conditions.partialPressurePa).toBeCloseTo(20 * 133.322387415, 6);
   });
 
   // Band peaks in the 7–14 µm window: the library value at the peak equals the file's own ordinate

@@ -82,7 +82,7 @@ export async function readGasSpectrumFile(
   if (extname(name).toLowerCase() === '.xsc') {
     const blocks = parseXsc(text, path);
     // The block nearest the library's reference conditions (296 K, then 760 Torr).
-    const refTorr = NIST_QUANT_REFERENCE.pressurePa / 133.322368;
+    const refTorr = (NIST_QUANT_REFERENCE.pressurePa * 760) / 101325;
     const b = [...blocks].sort(
       (p, q) =>
         Math.abs(p.temperatureK - NIST_QUANT_REFERENCE.temperatureK) -

@@ -9,6 +9,7 @@ import {
   gasFromJcamp,
   moleculesPerCm2PerPpmM,
   NIST_QUANT_TO_PER_PPM_M,
+  parseSampleConditions,
   ppmMAtReference,
   wavenumberGrid,
 } from './gas-library.ts';
@@ -105,6 +106,30 @@ describe('gasFromJcamp', () => {
     expect(err({ yUnits: 'ABSORBANCE', y: Float64Array.of(1, 1, 1, 1) })).toThrow(/flat/);
     expect(err({ x: Float64Array.of(800, 802, 801, 803) })).toThrow(/not monotonic/);
     expect(err({ yUnits: 'TRANSMITTANCE', y: Float64Array.of(0, 0, -1, 0) })).toThrow(/no positive transmittance/);
+  });
+});
+
+describe('sample conditions from the header', () => {
+  it('parses temperature, pressures, path length, resolution and NIST relative uncertainty with units', () => {
+    const c = parseSampleConditions({
+      TEMPERATURE: '23 C',
+      PRESSURE: '101.3 kPa',
+      PARTIALPRESSURE: '100 mmHg (NOTE: High partial pressure may produce unreliable values)',
+      PATHLENGTH: '18 CM CELL',
+      RESOLUTION: '1 CM^-^1 AT 4000',
+      $UNCERTAINTYINY: '2.3 % relative (B=1.3E-04,C=1.7E-09,D=2.7E-14)',
+    });
+    expect(c.temperatureK).toBeCloseTo(296.15, 12);
+    expect(c.pressurePa).toBeCloseTo(101300, 9);
+    expect(c.partialPressurePa).toBeCloseTo(13332.2387415, 6);
+    expect(c.pathLengthM).toBeCloseTo(0.18, 12);
+    expect(c.resolutionCm).toBe(1);
+    expect(c.relativeUncertainty).toBeCloseTo(0.023, 12);
+    expect(parseSampleConditions({ PARTIALPRESSURE: '40 PPM', RESOLUTION: '0.4820' })).toEqual({
+      mixingRatioPpm: 40,
+      resolutionCm: 0.482,
+    });
+    expect(parseSampleConditions({ TEMPERATURE: 'room', PATHLENGTH: '5 furlongs' })).toEqual({});
   });
 });
 

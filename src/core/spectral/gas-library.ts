@@ -104,6 +104,63 @@ export interface GasSpectrum {
   readonly derivation: string;
   /** What the user should know about this spectrum (e.g. saturated bands clamped). */
   readonly warnings: readonly string[];
+  /** Measurement conditions as the file's header states them (for the record; not used to scale). */
+  readonly conditions: SampleConditions;
+}
+
+/** Measurement conditions parsed from header labels; absent when the file does not say. */
+export interface SampleConditions {
+  /** `##TEMPERATURE` (e.g. `23 C`). */
+  readonly temperatureK?: number;
+  /** `##PRESSURE` as written (total pressure). */
+  readonly pressurePa?: number;
+  /** `##PARTIAL_PRESSURE` in a pressure unit (mmHg, Torr, Pa, kPa, atm). */
+  readonly partialPressurePa?: number;
+  /** `##PARTIAL_PRESSURE` given as a mixing ratio (`40 PPM`). */
+  readonly mixingRatioPpm?: number;
+  /** `##PATH LENGTH` (e.g. `5 CM`). */
+  readonly pathLengthM?: number;
+  /** Leading number of `##RESOLUTION`, cm⁻¹. */
+  readonly resolutionCm?: number;
+  /** Relative uncertainty of Y from NIST's `##$UNCERTAINTY IN Y=2.3 % relative (…)`. */
+  readonly relativeUncertainty?: number;
+}
+
+const PRESSURE_UNIT_PA: Readonly<Record<string, number>> = {
+  PA: 1,
+  KPA: 1000,
+  HPA: 100,
+  MMHG: 133.322387415,
+  TORR: 101325 / 760,
+  ATM: 101325,
+  BAR: 1e5,
+  MBAR: 100,
+};
+const LENGTH_UNIT_M: Readonly<Record<string, number>> = { M: 1, CM: 0.01, MM: 0.001 };
+
+/** Parses the conditions a header states (labels by normalised name: `PATHLENGTH`, `$UNCERTAINTYINY`, …). */
+export function parseSampleConditions(labels: Readonly<Record<string, string>>): SampleConditions {
+  const lead = (name: string): { v: number; unit: string } | undefined => {
+    const m = /^\s*([+-]?\d*\.?\d+(?:[eE][+-]?\d+)?)\s*([A-Za-z%]*)/.exec(labels[name] ?? '');
+    return m ? { v: Number(m[1]), unit: m[2].toUpperCase() } : undefined;
+  };
+  const out: {
+    -readonly [K in keyof SampleConditions]: SampleConditions[K];
+  } = {};
+  const t = lead('TEMPERATURE');
+  if (t && (t.unit === 'C' || t.unit === 'K')) out.temperatureK = t.unit === 'C' ? t.v + 273.15 : t.v;
+  const p = lead('PRESSURE');
+  if (p && PRESSURE_UNIT_PA[p.unit] !== undefined) out.pressurePa = p.v * PRESSURE_UNIT_PA[p.unit];
+  const pp = lead('PARTIALPRESSURE');
+  if (pp && PRESSURE_UNIT_PA[pp.unit] !== undefined) out.partialPressurePa = pp.v * PRESSURE_UNIT_PA[pp.unit];
+  if (pp && pp.unit === 'PPM') out.mixingRatioPpm = pp.v;
+  const l = lead('PATHLENGTH');
+  if (l && LENGTH_UNIT_M[l.unit] !== undefined) out.pathLengthM = l.v * LENGTH_UNIT_M[l.unit];
+  const r = lead('RESOLUTION');
+  if (r && (r.unit === '' || r.unit === 'CM')) out.resolutionCm = r.v;
+  const u = lead('$UNCERTAINTYINY');
+  if (u && u.unit === '%') out.relativeUncertainty = u.v / 100;
+  return out;
 }
 
 function libErr(file: string, detail: string): PlumetraceError {
@@ -207,6 +264,7 @@ export function gasFromJcamp(src: GasSpectrumSource): GasSpectrum {
     provenance: src.provenance,
     derivation,
     warnings,
+    conditions: parseSampleConditions(src.labels ?? {}),
   };
 }
 
@@ -245,6 +303,7 @@ export function gasFromCrossSection(src: CrossSectionSource): GasSpectrum {
       `σ (cm²/molecule, measured at ${src.temperatureK} K, ${src.pressureTorr} Torr) × ` +
       `${moleculesPerCm2PerPpmM().toExponential(4)} molecules/cm² per ppm·m / ln 10`,
     warnings: [],
+    conditions: { temperatureK: src.temperatureK, pressurePa: src.pressureTorr * (101325 / 760) },
   };
 }
 
