@@ -229,6 +229,12 @@ describe('pair forms', () => {
     expect(Array.from(s.y)).toEqual([0.01, 0.02, 0.03]);
     expect(Array.from(s.peakTable?.x ?? [])).toEqual([10, 12]);
     expect(Array.from(s.peakTable?.w ?? [])).toEqual([5, 2]);
+    // Written back (even x: as XYDATA) with its peak table, and read again.
+    const again = parseJcamp(writeJcamp(s), 'again.jdx');
+    expect(Array.from(again.x)).toEqual([8, 9, 10]);
+    expect(Array.from(again.y)).toEqual([0.01, 0.02, 0.03]);
+    expect(Array.from(again.peakTable?.y ?? [])).toEqual([0.03, 0.007]);
+    expect(Array.from(again.peakTable?.w ?? [])).toEqual([5, 2]);
     expect(() => parseJcamp(text.replace('##NPOINTS=3', '##NPOINTS=4'), 'p.jdx')).toThrow(
       expect.objectContaining({ code: 'PT_ERR_JCAMP_NPOINTS' }),
     );

@@ -1,5 +1,6 @@
 /**
- * JCAMP-DX writer: one `##XYDATA=(X++(Y..Y))` spectrum, AFFN or ASDF (SQZ, DIF, DIFDUP), with the
+ * JCAMP-DX writer: one `##XYDATA=(X++(Y..Y))` spectrum, AFFN or ASDF (SQZ, DIF, DIFDUP), and its
+ * peak table if it has one, with the
  * header labels of the input kept in order (their values verbatim, continuation lines included) and
  * the data-description labels (units, factors, FIRSTX … NPOINTS) computed from the data.
  *
@@ -12,7 +13,7 @@
 import { PlumetraceError } from '../../core/errors.ts';
 import { dif, dup, sqz } from './asdf.ts';
 import { jcampFormat, normaliseLabel } from './format.ts';
-import type { JcampLabel } from './reader.ts';
+import type { JcampLabel, JcampPairs } from './reader.ts';
 
 export type JcampForm = 'AFFN' | 'SQZ' | 'DIF' | 'DIFDUP';
 
@@ -28,6 +29,8 @@ export interface JcampWriteInput {
   readonly labels?: readonly Pick<JcampLabel, 'key' | 'value'>[];
   readonly xFactor?: number;
   readonly yFactor?: number;
+  /** Written as `##PEAK TABLE=(XY..XY)`, or `(XYW..XYW)` when it has widths. */
+  readonly peakTable?: Pick<JcampPairs, 'x' | 'y' | 'w'>;
 }
 
 export interface JcampWriteOptions {
@@ -106,6 +109,22 @@ export function writeJcamp(input: JcampWriteInput, options: JcampWriteOptions = 
     }
   } else {
     out.push(...asdfLines(ord, xLabel, form));
+  }
+  const pt = input.peakTable;
+  if (pt && pt.x.length > 0) {
+    if (pt.y.length !== pt.x.length || (pt.w && pt.w.length !== pt.x.length)) {
+      throw bad("the peak table's x, y (and w) differ in length");
+    }
+    out.push(`##PEAK TABLE=${pt.w ? '(XYW..XYW)' : '(XY..XY)'}`);
+    for (let i = 0; i < pt.x.length; i += 5) {
+      const tuples: string[] = [];
+      for (let k = i; k < Math.min(pt.x.length, i + 5); k++) {
+        const parts = [num(pt.x[k] / xFactor), num(pt.y[k] / yFactor)];
+        if (pt.w) parts.push(num(pt.w[k]));
+        tuples.push(parts.join(','));
+      }
+      out.push(tuples.join(' '));
+    }
   }
   out.push('##END=');
   return `${out.join('\n')}\n`;
