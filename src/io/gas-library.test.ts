@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findGas, type GasLibrary, type GasSpectrum, NIST_QUANT_TO_PER_PPM_M } from '../core/spectral/gas-library.ts';
-import { resampleToChannels } from '../core/spectral/gas-resample.ts';
+import { resampleLibraryToChannels, resampleToChannels } from '../core/spectral/gas-resample.ts';
 import { DEFAULT_GAS_LIBRARY_DIR, loadGasLibrary } from './gas-library.ts';
 import { writeJcamp } from './jcamp/writer.ts';
 
@@ -125,6 +125,27 @@ describe('the shipped library (data/gas/nist_ir_jcamp)', () => {
       const area = trapz(g, 660, 3930);
       expect(Math.abs(sum / area - 1), id).toBeLessThan(1e-4);
     }
+  });
+});
+
+describe('the library on HyTES-like channels (256 channels 7.52–12.01 µm, FWHM 0.028–0.031 µm as in isofit hytes_wavelengths.txt)', () => {
+  it('every gas has a finite value in every channel; SF6 peaks in the channel nearest 10.55 µm (947.9 cm⁻¹)', () => {
+    const centers = Array.from({ length: 256 }, (_, i) => 7.52 + (i * (12.01 - 7.52)) / 255);
+    const channels = {
+      centers,
+      fwhm: centers.map((c) => 0.028 + (0.003 * (c - 7.52)) / 4.49),
+      unit: 'micrometers' as const,
+    };
+    const all = resampleLibraryToChannels(lib, channels);
+    expect(all.length).toBe(64);
+    for (const [k, v] of all.entries()) expect(v.every(Number.isFinite), lib.gases[k].id).toBe(true);
+    const sf6 = all[lib.gases.findIndex((g) => g.sourceFile === 'sulphur_hexafluoride.jdx')];
+    const best = sf6.indexOf(Math.max(...sf6));
+    const nearest = centers.reduce(
+      (b, c, i) => (Math.abs(c - 1e4 / 947.9) < Math.abs(centers[b] - 1e4 / 947.9) ? i : b),
+      0,
+    );
+    expect(Math.abs(best - nearest)).toBeLessThanOrEqual(1);
   });
 });
 

@@ -11,6 +11,7 @@
  * Pure (no Node APIs).
  */
 import { PlumetraceError } from '../errors.ts';
+import type { GasLibrary } from './gas-library.ts';
 
 export type ChannelUnit = 'wavenumber' | 'micrometers' | 'nanometers';
 
@@ -124,4 +125,15 @@ function lowerBound(a: Float64Array, v: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Every gas of a library on a sensor's channels, from each gas's own (native) grid: one array per gas,
+ * in library order, per ppm·m for quantitative gases and relative for the others (see GasSpectrum.unit).
+ */
+export function resampleLibraryToChannels(
+  library: Pick<GasLibrary, 'gases'>,
+  channels: SensorChannels,
+): Float64Array[] {
+  return library.gases.map((g) => resampleToChannels(g.wavenumberCm, g.absorbance, channels));
 }
