@@ -206,6 +206,47 @@ describe('bad files give registered errors naming the file and line', () => {
   });
 });
 
+describe('files written by other software', () => {
+  // The same spectrum in SQZ and in DIFDUP, as written by another program: test data of cheminfo's
+  // jcampconverter (MIT), redhaam/jcampconverter @b461976b9dacd56e263fe406ecf7cc0083d23fc6 :
+  // test/data/compression-small/jcamp-squeezed.dx and jcamp-difdup.dx (no ##LASTX, no ##NPOINTS;
+  // X descending through a negative DELTAX, labels in XFACTOR units).
+  const header = [
+    '##TITLE= 107-07-3',
+    '##FIRSTX= 5592.84116331095',
+    '##DELTAX= -0.341380770512785',
+    '##XFACTOR= 0.341380770512785',
+    '##YFACTOR= 1',
+    '##XYDATA=(X++(Y..Y))',
+  ];
+  const squeezed = [
+    ...header,
+    '16383a0247A201e196G245e777E015h583c100e715E930e081A1289f620B672A351F389d556b58',
+    '16365C665E691b155a258f24A0g17b215a712d74b89a613C531c931d578h871a300i76A032d816',
+    '##END=',
+  ].join('\n');
+  const difdup = [
+    ...header,
+    '16383a0247J1448o397J2441j3022J0792j3598N483k615J1645j1011J6370j7909',
+    '16371f620R292j321N038j0945M298L923K026p846Q97O34Tp27j498N03J238J85j324',
+    '##END=',
+  ].join('\n');
+
+  it('DIFDUP with a Y check decodes to the same ordinates as SQZ (30 shared points), X from FIRSTX + i·DELTAX', () => {
+    const a = parseJcamp(squeezed, 'squeezed.dx');
+    const b = parseJcamp(difdup, 'difdup.dx');
+    expect(a.y.length).toBe(38);
+    expect(b.y.length).toBe(30);
+    expect(Array.from(b.y)).toEqual(Array.from(a.y.subarray(0, 30)));
+    // Their AFFN twin (jcamp-fix.dx) starts -10247 1201 -5196 7245 -5777 5015 -8583 -3100.
+    expect(Array.from(a.y.subarray(0, 8))).toEqual([-10247, 1201, -5196, 7245, -5777, 5015, -8583, -3100]);
+    expect(b.x[29]).toBeCloseTo(5592.84116331095 - 29 * 0.341380770512785, 9);
+    expect(() => parseJcamp(difdup.replace('##DELTAX= -0.341380770512785\n', ''), 'd.dx')).toThrow(
+      /neither ##LASTX= nor ##DELTAX=/,
+    );
+  });
+});
+
 describe('pair forms', () => {
   it('reads ##XYPOINTS and ##PEAK TABLE with XFACTOR/YFACTOR', () => {
     const text = [

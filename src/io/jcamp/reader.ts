@@ -3,7 +3,8 @@
  * `##XYDATA=(X++(Y..Y))` (AFFN or ASDF SQZ/DIF/DUP, Y checks verified), `##XYPOINTS` and
  * `##PEAK TABLE` pairs. Values come back in the file's units with XFACTOR and YFACTOR applied.
  *
- * Abscissae of XYDATA are computed from FIRSTX, LASTX and NPOINTS (the standard's definition);
+ * Abscissae of XYDATA are computed from FIRSTX, LASTX and NPOINTS (the standard's definition;
+ * FIRSTX + i·DELTAX where a writer left LASTX out, and the decoded count where it left NPOINTS out);
  * each line's own X value is only a check. It must lie within 1.5 steps of where the line's first
  * point falls: NIST's quantitative files label every line after the first with the X of the point
  * before it (one step early), which that tolerance accepts and anything worse does not.
@@ -203,10 +204,16 @@ export function parseJcamp(text: string, file: string): JcampSpectrum {
         line: xyBlock.label.line,
       });
     }
-    const nPoints = num('NPOINTS');
+    // NPOINTS and LASTX are required by the standard; some writers leave them out. Without NPOINTS
+    // the decoded count stands; without LASTX, DELTAX gives the step.
+    const nPoints = get('NPOINTS') ? num('NPOINTS') : undefined;
     const firstX = num('FIRSTX');
-    const lastX = num('LASTX');
-    ({ x, y, dataForm } = decodeXyData(xyBlock, { file, nPoints, firstX, lastX, xFactor, yFactor }));
+    const lastX = get('LASTX') ? num('LASTX') : undefined;
+    if (lastX === undefined && get('DELTAX') === undefined) {
+      throw new PlumetraceError('PT_ERR_JCAMP_FORMAT', 'the header has neither ##LASTX= nor ##DELTAX=', { file });
+    }
+    const deltaX = lastX === undefined ? num('DELTAX') : undefined;
+    ({ x, y, dataForm } = decodeXyData(xyBlock, { file, nPoints, firstX, lastX, deltaX, xFactor, yFactor }));
   } else if (pointsBlock) {
     const pairs = decodePairs(pointsBlock, file, xFactor, yFactor);
     const nPoints = get('NPOINTS') ? num('NPOINTS') : pairs.x.length;
@@ -242,11 +249,19 @@ export function parseJcamp(text: string, file: string): JcampSpectrum {
 
 function decodeXyData(
   block: RawBlock,
-  p: { file: string; nPoints: number; firstX: number; lastX: number; xFactor: number; yFactor: number },
+  p: {
+    file: string;
+    nPoints: number | undefined;
+    firstX: number;
+    lastX: number | undefined;
+    deltaX: number | undefined;
+    xFactor: number;
+    yFactor: number;
+  },
 ): { x: Float64Array; y: Float64Array; dataForm: 'AFFN' | 'ASDF' } {
-  const { file, nPoints } = p;
-  if (!Number.isInteger(nPoints) || nPoints < 1) {
-    throw new PlumetraceError('PT_ERR_JCAMP_FORMAT', `##NPOINTS= ${nPoints} is not a positive integer`, { file });
+  const { file } = p;
+  if (p.nPoints !== undefined && (!Number.isInteger(p.nPoints) || p.nPoints < 1)) {
+    throw new PlumetraceError('PT_ERR_JCAMP_FORMAT', `##NPOINTS= ${p.nPoints} is not a positive integer`, { file });
   }
   const compressed = hasAsdfCharacters(block.lines.map((l) => l.text).join(''));
   const ys: number[] = [];
@@ -266,14 +281,15 @@ function decodeXyData(
       line: block.label.line,
     });
   }
-  if (ys.length !== nPoints) {
+  if (p.nPoints !== undefined && ys.length !== p.nPoints) {
     throw new PlumetraceError(
       'PT_ERR_JCAMP_NPOINTS',
-      `##XYDATA decodes to ${ys.length} points, ##NPOINTS= says ${nPoints}`,
+      `##XYDATA decodes to ${ys.length} points, ##NPOINTS= says ${p.nPoints}`,
       { file, line: block.label.line },
     );
   }
-  const step = nPoints > 1 ? (p.lastX - p.firstX) / (nPoints - 1) : 0;
+  const nPoints = ys.length;
+  const step = p.lastX !== undefined ? (nPoints > 1 ? (p.lastX - p.firstX) / (nPoints - 1) : 0) : (p.deltaX as number);
   const x = new Float64Array(nPoints);
   for (let i = 0; i < nPoints; i++) x[i] = p.firstX + i * step;
   if (nPoints > 1) {
