@@ -165,6 +165,7 @@ describe('common grid and library', () => {
       src({ sourceFile: 'gas-chart.jdx', yUnits: 'TRANSMITTANCE', y: Float64Array.of(0.9, 0.5, 0.8, 0.9) }),
     );
     const lib = buildGasLibrary([chart, q], { startCm: 800.5, endCm: 802.5, stepCm: 1 });
+    expect(lib.algorithmVersion).toBe('gas-library/1');
     expect(Array.from(lib.gridCm)).toEqual([800.5, 801.5, 802.5]);
     // Cells [800, 801] and [801, 802] of the linear interpolant: the mean of their end values.
     expect(lib.gridAbsorbance[1][0]).toBeCloseTo((1e-5 + 4e-4) / 2, 15);

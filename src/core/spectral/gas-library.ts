@@ -327,8 +327,13 @@ function stem(file: string): string {
   return (dot > 0 ? base.slice(0, dot) : base).toLowerCase();
 }
 
+/** Version of the rules that turn files into library spectra (units, shapes, grid); results carry it. */
+export const GAS_LIBRARY_ALGORITHM_VERSION = 'gas-library/1';
+
 /** A set of gases, each also resampled onto one common wavenumber grid. */
 export interface GasLibrary {
+  /** GAS_LIBRARY_ALGORITHM_VERSION of the code that built it. */
+  readonly algorithmVersion: string;
   /** Common grid, cm⁻¹ (cell centres). */
   readonly gridCm: Float64Array;
   readonly gases: readonly GasSpectrum[];
@@ -410,7 +415,12 @@ export function buildGasLibrary(gases: readonly GasSpectrum[], grid: WavenumberG
     seen.add(g.id);
   }
   const gridCm = wavenumberGrid(grid);
-  return { gridCm, gases, gridAbsorbance: gases.map((g) => cellAverage(g.wavenumberCm, g.absorbance, gridCm)) };
+  return {
+    algorithmVersion: GAS_LIBRARY_ALGORITHM_VERSION,
+    gridCm,
+    gases,
+    gridAbsorbance: gases.map((g) => cellAverage(g.wavenumberCm, g.absorbance, gridCm)),
+  };
 }
 
 /**
