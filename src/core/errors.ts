@@ -54,6 +54,13 @@ export const ERROR_CODES = {
   PT_ERR_RASTER_WRITE: { message: 'Cannot write raster; nothing was written', httpStatus: 500, exitCode: 43 },
   PT_ERR_EMIT_FORMAT: { message: 'Not a readable EMIT L1B radiance file', httpStatus: 400, exitCode: 44 },
   PT_ERR_RELEASE_DATA_FORMAT: { message: 'Not a readable controlled-release data file', httpStatus: 400, exitCode: 60 },
+  PT_ERR_JCAMP_FORMAT: { message: 'Not a readable JCAMP-DX spectrum', httpStatus: 400, exitCode: 61 },
+  PT_ERR_JCAMP_TRUNCATED: { message: 'JCAMP-DX file is truncated', httpStatus: 400, exitCode: 62 },
+  PT_ERR_JCAMP_BAD_CHARACTER: { message: 'Bad character in JCAMP-DX data', httpStatus: 400, exitCode: 63 },
+  PT_ERR_JCAMP_Y_CHECK: { message: 'JCAMP-DX Y-check value does not match', httpStatus: 400, exitCode: 64 },
+  PT_ERR_JCAMP_NPOINTS: { message: 'JCAMP-DX point count disagrees with NPOINTS', httpStatus: 400, exitCode: 65 },
+  PT_ERR_XSC_FORMAT: { message: 'Not a readable HITRAN cross-section file', httpStatus: 400, exitCode: 66 },
+  PT_ERR_GAS_LIBRARY: { message: 'Invalid gas library', httpStatus: 400, exitCode: 67 },
   PT_ERR_EXPORT_BAD_NUMBER: { message: 'Number in export input is not finite', httpStatus: 422, exitCode: 80 },
   PT_ERR_EXPORT_BAD_FIELD: { message: 'Missing or invalid field in export input', httpStatus: 422, exitCode: 81 },
   PT_ERR_EXPORT_BAD_GEOMETRY: {
