@@ -69,9 +69,9 @@ export const DEFAULT_WIND_SPEED_SIGMA_MPS = 1.5;
  * plumes, whose U_eff is lower than U10).
  */
 export const SMOOTHED_MASK_5M_UEFF_CALIBRATION: UeffCalibration & { readonly relSigma: number } = {
-  aMps: 0.35,
-  b: 0.62,
-  relSigma: 0.15,
+  aMps: 0.55,
+  b: 0.55,
+  relSigma: 0.17,
 };
 
 export type PlumeLengthDefinition = 'sqrt-area' | 'max-distance-from-origin';

@@ -47,8 +47,8 @@ export const DEFAULT_ALBEDO_WEIGHTED_MASK_OPTIONS = {
   minAlbedo: 0.05,
   seedSmoothingPx: 1.5,
   growSmoothingPx: 3,
-  seedZ: 6,
-  growPpmM: 500,
+  seedZ: 5,
+  growPpmM: 300,
   tileSizePx: 32,
   minTilePixels: 64,
   mergeDistancePx: 5,
@@ -64,9 +64,9 @@ export interface AlbedoWeightedMaskOptions {
   readonly seedSmoothingPx?: number;
   /** σ of the Gaussian kernel for the outline and the sums, px. Default 3. */
   readonly growSmoothingPx?: number;
-  /** Seeds need z ≥ this at the seed scale. Default 6. */
+  /** Seeds need z ≥ this at the seed scale. Default 5. */
   readonly seedZ?: number;
-  /** Plume pixels need a smoothed enhancement ≥ this, ppm·m. Default 500. */
+  /** Plume pixels need a smoothed enhancement ≥ this, ppm·m. Default 300. */
   readonly growPpmM?: number;
   readonly tileSizePx?: number;
   readonly minTilePixels?: number;
@@ -334,58 +334,125 @@ function convolve(src: Float64Array, lines: number, samples: number, k: Float64A
 }
 
 /**
- * Spectral coherence of each plume: the whitened mean residual of its pixels against the whitened
- * target. Per pixel p of column group g: z_p = L_g⁻¹(x_p − μ_g) and s_g = L_g⁻¹(μ_g ⊙ t) (Σ_g = L_g L_gᵀ);
- * over the plume's pixels z̄ = mean z_p, s̄ = mean s_g, and the coherence is cos² = (z̄ᵀs̄)² / (|z̄|² |s̄|²)
- * with the sign of z̄ᵀs̄ (absorption positive). A methane plume's mean residual points along the target
- * (its noise averages out over the pixels); a surface whose spectrum merely projects onto the target
- * (asphalt, roofs, some soils: the classic 2.3 µm confusers) leaves most of its residual elsewhere.
- * Returns one value per plume, in the order of `mask.plumes`.
+ * Spectral coherence of regions of a label map: the whitened mean residual of their pixels against
+ * the whitened target. Per pixel p of column group g: z_p = L_g⁻¹(x_p − μ_g) and s_g = L_g⁻¹(μ_g ⊙ t)
+ * (Σ_g = L_g L_gᵀ); over a region z̄ = mean z_p, s̄ = mean s_g, and its coherence is
+ * cos² = (z̄ᵀs̄)² / (|z̄|² |s̄|²) with the sign of z̄ᵀs̄ (absorption positive). A methane plume's mean
+ * residual points along the target (its noise averages out over the pixels); a surface whose
+ * spectrum merely projects onto the target (asphalt, roofs, some soils: the classic 2.3 µm
+ * confusers) leaves most of its residual elsewhere. Returns coherence[label] for labels 1..nLabels
+ * (NaN for an empty label; index 0 unused).
  */
+export function coherenceByLabel(
+  cube: RadianceCube,
+  stats: BackgroundStatistics,
+  targetPerPpmM: Float64Array,
+  labels: Int32Array,
+  nLabels: number,
+): Float64Array {
+  const { bands, data, samples } = cube;
+  const { mean, choleskyFactor: lf, groupOk } = stats;
+  const g = stats.groups.groupOfSample;
+  const zSum = new Float64Array((nLabels + 1) * bands);
+  const sSum = new Float64Array((nLabels + 1) * bands);
+  const count = new Int32Array(nLabels + 1);
+  const x = new Float64Array(bands);
+  const z = new Float64Array(bands);
+  const sOfGroup = new Float64Array(stats.groups.groupPixels.length * bands);
+  for (let k = 0; k < stats.groups.groupPixels.length; k++) {
+    if (groupOk[k] === 0) continue;
+    for (let b = 0; b < bands; b++) x[b] = mean[k * bands + b] * targetPerPpmM[b];
+    forwardSubstitute(lf, bands, x, z, k * bands * bands);
+    sOfGroup.set(z, k * bands);
+  }
+  for (let p = 0; p < labels.length; p++) {
+    const lab = labels[p];
+    const k = g[p % samples];
+    if (lab <= 0 || lab > nLabels || groupOk[k] === 0) continue;
+    const mo = k * bands;
+    for (let b = 0; b < bands; b++) x[b] = data[p * bands + b] - mean[mo + b];
+    forwardSubstitute(lf, bands, x, z, k * bands * bands);
+    const o = lab * bands;
+    for (let b = 0; b < bands; b++) {
+      zSum[o + b] += z[b];
+      sSum[o + b] += sOfGroup[mo + b];
+    }
+    count[lab]++;
+  }
+  const out = new Float64Array(nLabels + 1).fill(Number.NaN);
+  for (let lab = 1; lab <= nLabels; lab++) {
+    if (count[lab] === 0) continue;
+    let zs = 0;
+    let zz = 0;
+    let ss = 0;
+    for (let b = lab * bands; b < (lab + 1) * bands; b++) {
+      zs += zSum[b] * sSum[b];
+      zz += zSum[b] * zSum[b];
+      ss += sSum[b] * sSum[b];
+    }
+    out[lab] = zz > 0 && ss > 0 ? (Math.sign(zs) * zs * zs) / (zz * ss) : 0;
+  }
+  return out;
+}
+
+/** Coherence (coherenceByLabel) of each plume of `mask`, in the order of `mask.plumes`. */
 export function plumeSpectralCoherence(
   cube: RadianceCube,
   stats: BackgroundStatistics,
   targetPerPpmM: Float64Array,
   mask: PlumeMaskResult,
 ): Float64Array {
-  const { bands, data, samples } = cube;
-  const { mean, choleskyFactor: lf, groupOk } = stats;
-  const g = stats.groups.groupOfSample;
-  const out = new Float64Array(mask.plumes.length).fill(Number.NaN);
-  const x = new Float64Array(bands);
-  const z = new Float64Array(bands);
-  const zSum = new Float64Array(bands);
-  const sSum = new Float64Array(bands);
-  mask.plumes.forEach((pl, i) => {
-    zSum.fill(0);
-    sSum.fill(0);
-    let n = 0;
-    for (let l = pl.lineMin; l <= pl.lineMax; l++) {
-      for (let s = pl.sampleMin; s <= pl.sampleMax; s++) {
-        const p = l * samples + s;
-        const k = g[s];
-        if (mask.labels[p] !== pl.label || groupOk[k] === 0) continue;
-        const mo = k * bands;
-        const fo = k * bands * bands;
-        for (let b = 0; b < bands; b++) x[b] = data[p * bands + b] - mean[mo + b];
-        forwardSubstitute(lf, bands, x, z, fo);
-        for (let b = 0; b < bands; b++) zSum[b] += z[b];
-        for (let b = 0; b < bands; b++) x[b] = mean[mo + b] * targetPerPpmM[b];
-        forwardSubstitute(lf, bands, x, z, fo);
-        for (let b = 0; b < bands; b++) sSum[b] += z[b];
-        n++;
+  const c = coherenceByLabel(cube, stats, targetPerPpmM, mask.labels, mask.plumes.length);
+  return Float64Array.from(mask.plumes, (pl) => c[pl.label]);
+}
+
+/**
+ * Per plume, the largest coherence (coherenceByLabel) among its seed clusters: 8-connected groups of
+ * at least `minClusterPixels` plume pixels with zScore ≥ seedZ. A plume that merged with a confuser
+ * keeps the coherence of its own seeds; a confuser alone has only incoherent seeds.
+ */
+export function seedClusterCoherence(
+  cube: RadianceCube,
+  stats: BackgroundStatistics,
+  targetPerPpmM: Float64Array,
+  mask: PlumeMaskResult,
+  seedZ: number,
+  minClusterPixels = 3,
+): Float64Array {
+  const { labels, zScore, lines, samples } = mask;
+  const cluster = new Int32Array(labels.length);
+  const owner: number[] = [0];
+  const size: number[] = [0];
+  const stack: number[] = [];
+  let n = 0;
+  for (let p0 = 0; p0 < labels.length; p0++) {
+    if (labels[p0] === 0 || cluster[p0] !== 0 || !(zScore[p0] >= seedZ)) continue;
+    n++;
+    cluster[p0] = n;
+    stack.push(p0);
+    let count = 0;
+    while (stack.length > 0) {
+      const p = stack.pop() as number;
+      count++;
+      const l = (p / samples) | 0;
+      const s = p - l * samples;
+      for (let ll = Math.max(0, l - 1); ll <= Math.min(lines - 1, l + 1); ll++) {
+        for (let ss = Math.max(0, s - 1); ss <= Math.min(samples - 1, s + 1); ss++) {
+          const q = ll * samples + ss;
+          if (labels[q] !== 0 && cluster[q] === 0 && zScore[q] >= seedZ) {
+            cluster[q] = n;
+            stack.push(q);
+          }
+        }
       }
     }
-    if (n === 0) return;
-    let zs = 0;
-    let zz = 0;
-    let ss = 0;
-    for (let b = 0; b < bands; b++) {
-      zs += zSum[b] * sSum[b];
-      zz += zSum[b] * zSum[b];
-      ss += sSum[b] * sSum[b];
-    }
-    out[i] = zz > 0 && ss > 0 ? (Math.sign(zs) * zs * zs) / (zz * ss) : 0;
-  });
-  return out;
+    owner.push(labels[p0]);
+    size.push(count);
+  }
+  const c = coherenceByLabel(cube, stats, targetPerPpmM, cluster, n);
+  const best = new Float64Array(mask.plumes.length + 1).fill(Number.NEGATIVE_INFINITY);
+  for (let k = 1; k <= n; k++) {
+    if (size[k] >= minClusterPixels && c[k] > best[owner[k]]) best[owner[k]] = c[k];
+  }
+  return Float64Array.from(mask.plumes, (pl) => best[pl.label]);
 }

@@ -27,7 +27,7 @@
 
 import { PlumetraceError } from '../../core/errors.ts';
 import { Rng } from '../../core/random.ts';
-import { DETECT_MIN_PIXELS_PER_BAND, detectMethane } from '../../core/spectral/detect.ts';
+import { DETECT_MIN_PIXELS_PER_BAND, type DetectOptions, detectMethane } from '../../core/spectral/detect.ts';
 import {
   DEFAULT_ALBEDO_WEIGHTED_MASK_OPTIONS,
   type PlumeLengthDefinition,
@@ -59,6 +59,8 @@ export interface SwirSuiteOptions {
   lengthDefinition?: PlumeLengthDefinition;
   /** 1σ error of the wind direction given to the quantification (for the origin), degrees. Default 15. */
   windDirectionSigmaDeg?: number;
+  /** Tuning of the detection chain (default: its defaults). */
+  detect?: DetectOptions;
   /** A plume matches the truth when one of its pixels lies this close to the source, px. Default 5. */
   matchRadiusPx?: number;
 }
@@ -212,7 +214,7 @@ export function runSwirSuite(inputs: SwirInputs, o: SwirSuiteOptions): SwirSuite
       inputs,
     );
     const { cube, target } = methaneWindowCube(scene, inputs.absorptionTable);
-    const det = detectMethane(cube, target, 'cmf');
+    const det = detectMethane(cube, target, 'cmf', o.detect);
     const single = matchedFilter(cube, target, { minPixelsPerBand: DETECT_MIN_PIXELS_PER_BAND });
     const base = baselineMask(single.enhancementPpmM, size, size);
     if (free) {
