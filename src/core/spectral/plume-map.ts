@@ -22,7 +22,10 @@
  *  5. seeds: z ≥ `seedZ` at the small scale (`seedSmoothingPx`); candidates: v̄ ≥ `growPpmM` at the
  *     large scale (`growSmoothingPx`) — the outline follows a concentration, not a significance,
  *     so it does not shrink or swell with the local noise; components of candidates holding a seed
- *     are merged within `mergeDistancePx` and kept from `minPixels` pixels (labelPlumes).
+ *     are merged within `mergeDistancePx` and kept from `minPixels` pixels (labelPlumes);
+ *  6. for the noise of the sums (below), c is estimated again without the plumes found (grown by
+ *     2 σ_k of the large kernel): a plume filling much of a tile inflates it. The detection keeps
+ *     the first, conservative c (with c re-estimated, the Jasper confusers seed more often).
  *
  * The plumes' sums (IME) run over v̄ at the large scale. Their noise: v̄ of neighbouring pixels is
  * correlated over ≈ 4π σ_k² pixels, so each pixel counts with σ_p = sd_p · c_p · √(4π) · σ_k, where
@@ -34,7 +37,13 @@
 import { PlumetraceError } from '../errors.ts';
 import type { RadianceCube } from './cube.ts';
 import { medianInPlace } from './cube.ts';
-import { labelPlumes, localNoise, type PlumeMaskResult, resolvePlumeMaskOptions } from './plumes.ts';
+import {
+  labelPlumes,
+  localNoise,
+  localNoiseExcluding,
+  type PlumeMaskResult,
+  resolvePlumeMaskOptions,
+} from './plumes.ts';
 import { forwardSubstitute } from '../linalg.ts';
 import type { BackgroundStatistics } from './statistics.ts';
 
@@ -164,16 +173,32 @@ export function albedoWeightedPlumeMask(
     w[p] = 1 / (s * s);
     wv[p] = (w[p] * a) / r;
   }
-  const seed = smoothedZ(wv, w, valid, lines, samples, o.seedSmoothingPx, o.tileSizePx, o.minTilePixels);
-  const grow = smoothedZ(wv, w, valid, lines, samples, o.growSmoothingPx, o.tileSizePx, o.minTilePixels);
-
-  const candidates = new Uint8Array(n);
-  const sigma = new Float64Array(n);
-  const corr = Math.sqrt(4 * Math.PI) * o.growSmoothingPx;
-  for (let p = 0; p < n; p++) {
-    if (Number.isFinite(grow.mean[p]) && Number.isFinite(seed.z[p])) candidates[p] = grow.mean[p] >= o.growPpmM ? 1 : 0;
-    sigma[p] = grow.sd[p] * grow.spread[p] * corr;
-  }
+  const pass = () => {
+    const seed = smoothedZ(wv, w, valid, lines, samples, o.seedSmoothingPx, o.tileSizePx, o.minTilePixels);
+    const grow = smoothedZ(wv, w, valid, lines, samples, o.growSmoothingPx, o.tileSizePx, o.minTilePixels);
+    const candidates = new Uint8Array(n);
+    const sigma = new Float64Array(n);
+    const corr = Math.sqrt(4 * Math.PI) * o.growSmoothingPx;
+    for (let p = 0; p < n; p++) {
+      if (Number.isFinite(grow.mean[p]) && Number.isFinite(seed.z[p]))
+        candidates[p] = grow.mean[p] >= o.growPpmM ? 1 : 0;
+      sigma[p] = grow.sd[p] * grow.spread[p] * corr;
+    }
+    const mask = labelPlumes(
+      {
+        enhancementPpmM: grow.mean,
+        zScore: seed.z,
+        seedScore: seed.z,
+        sigmaPpmM: sigma,
+        backgroundPpmM: new Float64Array(n),
+        candidates,
+        lines,
+        samples,
+      },
+      resolved,
+    );
+    return { seed, grow, mask };
+  };
   const resolved = {
     ...resolvePlumeMaskOptions({
       seedZ: o.seedZ,
@@ -186,19 +211,25 @@ export function albedoWeightedPlumeMask(
     }),
     noise: 'albedo-weighted' as const,
   };
-  const mask = labelPlumes(
-    {
-      enhancementPpmM: grow.mean,
-      zScore: seed.z,
-      seedScore: seed.z,
-      sigmaPpmM: sigma,
-      backgroundPpmM: new Float64Array(n),
-      candidates,
-      lines,
-      samples,
-    },
-    resolved,
-  );
+  const { seed, grow, mask: found } = pass();
+  let mask = found;
+  if (mask.plumes.length > 0) {
+    // The noise of the sums: a plume filling much of a noise tile inflates the local spread (as in
+    // plumeMask), so for the sums it is estimated again without the plumes, grown by the large
+    // kernel's 2σ. The detection keeps the first, conservative spread.
+    const exclude = Uint8Array.from(mask.labels, (v) => (v > 0 ? 1 : 0));
+    dilateSquare(exclude, lines, samples, Math.ceil(2 * o.growSmoothingPx));
+    const spread = localNoiseExcluding(grow.zRaw, lines, samples, exclude, o.tileSizePx, o.minTilePixels).sigmaPpmM;
+    const corr = Math.sqrt(4 * Math.PI) * o.growSmoothingPx;
+    const sigma = Float64Array.from(grow.sd, (sd, p) => sd * spread[p] * corr);
+    const variance = new Float64Array(mask.plumes.length + 1);
+    for (let p = 0; p < n; p++) if (mask.labels[p] > 0) variance[mask.labels[p]] += sigma[p] * sigma[p];
+    mask = {
+      ...mask,
+      noiseSigmaPpmM: sigma,
+      plumes: mask.plumes.map((pl) => ({ ...pl, sumNoiseVariancePpmM2: variance[pl.label] })),
+    };
+  }
   const seedNoise = Float64Array.from(seed.sd, (v, p) => v * seed.spread[p]).filter(Number.isFinite);
   return {
     mask: { ...mask, algorithmVersion: ALBEDO_WEIGHTED_MASK_ALGORITHM_VERSION },
@@ -271,6 +302,8 @@ interface SmoothedZ {
   readonly z: Float64Array;
   /** That local spread (c of the file comment). */
   readonly spread: Float64Array;
+  /** mean / sd before the normalisation. */
+  readonly zRaw: Float64Array;
 }
 
 /** Step 4 at one scale. */
@@ -304,7 +337,26 @@ function smoothedZ(
   const { sigmaPpmM: spread, backgroundPpmM: bg } = localNoise(zRaw, lines, samples, tileSizePx, minTilePixels);
   const z = new Float64Array(n);
   for (let p = 0; p < n; p++) z[p] = (zRaw[p] - bg[p]) / spread[p];
-  return { mean, sd, z, spread };
+  return { mean, sd, z, spread, zRaw };
+}
+
+/** Square dilation by `r` px in place (separable running max over a 0/1 mask). */
+function dilateSquare(mask: Uint8Array, lines: number, samples: number, r: number): void {
+  const tmp = new Uint8Array(mask.length);
+  for (let l = 0; l < lines; l++) {
+    for (let s = 0; s < samples; s++) {
+      let v = 0;
+      for (let i = Math.max(0, s - r); i <= Math.min(samples - 1, s + r) && v === 0; i++) v = mask[l * samples + i];
+      tmp[l * samples + s] = v;
+    }
+  }
+  for (let l = 0; l < lines; l++) {
+    for (let s = 0; s < samples; s++) {
+      let v = 0;
+      for (let i = Math.max(0, l - r); i <= Math.min(lines - 1, l + r) && v === 0; i++) v = tmp[i * samples + s];
+      mask[l * samples + s] = v;
+    }
+  }
 }
 
 /** Separable convolution with a symmetric kernel of radius r; outside the map counts as 0. */

@@ -139,6 +139,26 @@ export function localNoise(
   return noiseImpl(enhancementPpmM, lines, samples, tileSizePx, minTilePixels).noise;
 }
 
+/** localNoise without the pixels where `exclude` is non-zero (e.g. plumes found before). */
+export function localNoiseExcluding(
+  enhancementPpmM: Float64Array | Float32Array,
+  lines: number,
+  samples: number,
+  exclude: Uint8Array,
+  tileSizePx: number = DEFAULT_PLUME_MASK_OPTIONS.tileSizePx,
+  minTilePixels: number = DEFAULT_PLUME_MASK_OPTIONS.minTilePixels,
+): LocalNoise {
+  checkShape(enhancementPpmM, lines, samples);
+  if (exclude.length !== lines * samples) {
+    throw new PlumetraceError('PT_ERR_SPECTRAL_INPUT', `exclude has ${exclude.length} values, not ${lines}×${samples}`);
+  }
+  if (!(tileSizePx >= 2) || !Number.isFinite(tileSizePx)) badOption('tileSizePx', tileSizePx);
+  return noiseImpl(enhancementPpmM, lines, samples, tileSizePx, minTilePixels, {
+    mask: exclude,
+    boxes: new Int32Array(0),
+  }).noise;
+}
+
 /** Pixels to leave out of the noise, and the boxes (l0, l1, s0, s1 inclusive) that hold them all. */
 interface Exclusion {
   readonly mask: Uint8Array;
