@@ -35,7 +35,6 @@ if (calibrate) {
     windRelSigma: 0,
     calibration: { aMps: 0, b: 1 },
     calibrationRelSigma: 0,
-    lengthDefinition: process.env.PT_LENGTH === 'max' ? 'max-distance-from-origin' : 'sqrt-area',
   });
   const fit = fitUeffCalibration(r.cases);
   const fitAllDetected = fitUeffCalibration(r.cases, false);
