@@ -14,8 +14,10 @@
  *     same CMF map, but the plume mask runs on the ACE score (a shape test, insensitive to
  *     brightness). `mag1c`: the sparse, albedo-corrected filter (src/core/spectral/mag1c.ts, default
  *     options), masked with its per-column noise.
- *  5. plumeMask (local robust noise, hysteresis) → quantifyPlumes (IME; emission rate only when a
- *     wind speed is given: rates are null otherwise). The kg per ppm·m conversion is taken at
+ *  5. Plume mask — `cmf`: the albedo-weighted, smoothed two-scale mask with a spectral-coherence
+ *     check against surface confusers (src/core/spectral/plume-map.ts); `ace`, `mag1c`: plumeMask
+ *     (local robust noise, hysteresis) — then quantifyPlumes (IME; emission rate only when a wind
+ *     speed is given: rates are null otherwise; U_eff from `ueffCalibrationFor`). The kg per ppm·m conversion is taken at
  *     101325 Pa and 288.15 K, as the simulator's.
  *  6. Outputs (written only when everything before succeeded; removed again if a later write fails):
  *     `<name>_ch4_ppmm.hdr/.img` (float32, 1 band, the input's map info), `<name>_plumes.geojson`,
@@ -38,7 +40,13 @@ import type { Polygon, Position } from 'geojson';
 import { PlumetraceError } from '../core/errors.ts';
 import { associateDetection } from '../core/fusion/associate.ts';
 import { utmToLonLat } from '../core/geo/utm.ts';
-import { kgPerM2PerPpmM, quantifyPlumes } from '../core/spectral/ime.ts';
+import {
+  DEFAULT_UEFF_CALIBRATION,
+  kgPerM2PerPpmM,
+  quantifyPlumes,
+  SMOOTHED_MASK_5M_UEFF_CALIBRATION,
+  type UeffCalibration,
+} from '../core/spectral/ime.ts';
 import { DETECTION_METHODS, type DetectionMethod, detectMethane } from '../core/spectral/detect.ts';
 import { unitAbsorptionTarget } from '../core/spectral/target.ts';
 import type { EnviMapInfo } from '../io/envi/header.ts';
@@ -159,8 +167,11 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
   const tMask0 = performance.now();
   const geo = georeference(header.mapInfo);
   const pixelSizeM = geo.pixelSizeM ?? opts.pixelSizeM ?? null;
-  const quantified = quantifyPlumes(mask, enhancement, {
+  const ueff = ueffCalibrationFor(method, pixelSizeM);
+  const quantified = quantifyPlumes(mask, detection.quantificationPpmM, {
     pixelSizeM: pixelSizeM ?? 1,
+    calibration: ueff.calibration,
+    calibrationRelSigma: ueff.relSigma,
     windSpeedMps: opts.windSpeedMps ?? 0,
     ...(opts.windFromDeg !== undefined ? { windFromDeg: opts.windFromDeg } : {}),
     kgPerM2PerPpmM: KG_PER_M2_PER_PPM_M_288K,
@@ -215,8 +226,17 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
     noise: {
       filterColumnSigmaPpmMMedian: finiteSigma.length ? finiteSigma[finiteSigma.length >> 1] : null,
       maskSigmaPpmMMedian: median(mask.noiseSigmaPpmM),
+      seedSigmaPpmM: Number.isFinite(detection.seedNoiseSigmaPpmM) ? detection.seedNoiseSigmaPpmM : null,
     },
-    thresholds: { ...mask.options, on: method === 'ace' ? 'signed-ace-score-z' : `${method}-enhancement-z` },
+    thresholds: {
+      ...mask.options,
+      on:
+        method === 'ace'
+          ? 'signed-ace-score-z'
+          : method === 'cmf'
+            ? 'seeds: smoothed albedo-weighted z; outline: smoothed enhancement ≥ growPpmM; coherence check'
+            : `${method}-enhancement-z`,
+    },
     windSpeedMps: opts.windSpeedMps ?? null,
     windFromDeg: opts.windFromDeg ?? null,
     rates:
@@ -224,7 +244,7 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
         ? 'not computed: no --wind-speed given (rateKgPerHour null)'
         : pixelSizeM === null
           ? 'not computed: no pixel size (no metric map info, no --pixel-size)'
-          : 'IME · U_eff / sqrt(area), U_eff = 0.43 + 0.36 · U10',
+          : `IME · U_eff / sqrt(area), U_eff = ${ueff.calibration.aMps} + ${ueff.calibration.b} · U10 (${ueff.source})`,
     kgPerM2PerPpmM: KG_PER_M2_PER_PPM_M_288K,
     plumeCount: plumes.length,
     plumes: plumes.map(({ outline: _o, ...p }) => p),
@@ -405,6 +425,26 @@ export async function storeSceneDetections(
     detectionsRecorded: items.length,
     sites,
   };
+}
+
+/**
+ * The U_eff calibration for a method and pixel size: the CMF's own fit at AVIRIS-NG-like pixels
+ * (2.5–10 m; SMOOTHED_MASK_5M_UEFF_CALIBRATION, fitted at 5 m), else Varon et al.'s
+ * U_eff = 0.43 + 0.36 · U10 for ~30 m pixels (DEFAULT_UEFF_CALIBRATION) with no stated scatter.
+ */
+export function ueffCalibrationFor(
+  method: ImagingMethod,
+  pixelSizeM: number | null,
+): { calibration: UeffCalibration; relSigma: number; source: string } {
+  if (method === 'cmf' && pixelSizeM !== null && pixelSizeM >= 2.5 && pixelSizeM <= 10) {
+    const c = SMOOTHED_MASK_5M_UEFF_CALIBRATION;
+    return {
+      calibration: { aMps: c.aMps, b: c.b },
+      relSigma: c.relSigma,
+      source: 'plumetrace fit for its CMF mask at 5 m pixels, Varon et al. 2018 method',
+    };
+  }
+  return { calibration: DEFAULT_UEFF_CALIBRATION, relSigma: 0, source: 'Varon et al. 2018 style, ~30 m pixels' };
 }
 
 /** SHA-256 over the header's bytes, then the data file's. */

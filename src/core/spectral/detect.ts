@@ -1,12 +1,20 @@
 /**
  * The methane detection chain of `plumetrace detect`, on a cube already cut to the methane window:
  * filter (two-pass CMF, ACE on the CMF's statistics, or the sparse mag1c filter), then the plume
- * mask. Pure, so the command, the pipeline and the benchmarks run exactly the same steps.
+ * mask (for the CMF the albedo-weighted, smoothed mask of plume-map.ts; for ACE and mag1c the
+ * per-pixel hysteresis mask of plumes.ts). Pure, so the command, the pipeline and the benchmarks run exactly the same steps.
  */
 import { sparseMatchedFilter } from './mag1c.ts';
 import { aceScore, matchedFilter } from './matched-filter.ts';
 import type { RadianceCube } from './cube.ts';
-import { type PlumeMaskResult, plumeMask } from './plumes.ts';
+import {
+  type AlbedoWeightedMaskOptions,
+  albedoFactor,
+  albedoWeightedPlumeMask,
+  plumeSpectralCoherence,
+  seedClusterCoherence,
+} from './plume-map.ts';
+import { keepPlumes, type PlumeMaskResult, plumeMask } from './plumes.ts';
 
 export const DETECTION_METHODS = ['cmf', 'ace', 'mag1c'] as const;
 export type DetectionMethod = (typeof DETECTION_METHODS)[number];
@@ -14,22 +22,53 @@ export type DetectionMethod = (typeof DETECTION_METHODS)[number];
 /** First pass of the two-pass CMF: a looser mask, grown by EXCLUSION_GROW_PX, leaves the statistics. */
 const FIRST_PASS_MASK = { seedZ: 3, growZ: 2, minPixels: 5 } as const;
 const EXCLUSION_GROW_PX = 2;
+/**
+ * Statistics pixels per band of a CMF column group: a column with fewer pools with its neighbours.
+ * 1.5 (the filters' floor) leaves a 35-band covariance from ~53 pixels, whose estimation error
+ * shows as heavy-tailed clutter; 10 per band is the usual rule for sample covariances.
+ */
+export const DETECT_MIN_PIXELS_PER_BAND = 10;
+/**
+ * Surface confusers: a CMF plume is kept only when its spectral coherence (plume-map.ts) over the
+ * whole plume reaches MIN_PLUME_COHERENCE or the best of its seed clusters reaches
+ * MIN_SEED_CLUSTER_COHERENCE (a plume merged with a confuser keeps its own seeds' coherence). Set on
+ * the calibration seed of bench/swir-suite.ts (seed 7): there the plume-like patches of the Jasper
+ * Ridge background (asphalt-like surfaces) scored at most 0.50 whole and 0.55 by seed clusters;
+ * implanted plumes above the detection limit mostly 0.55–0.97 on one or the other.
+ */
+export const MIN_PLUME_COHERENCE = 0.55;
+export const MIN_SEED_CLUSTER_COHERENCE = 0.6;
 
 export interface MethaneDetection {
   /** Enhancement map, ppm·m (lines × samples). */
   enhancementPpmM: Float64Array;
   /** The plume mask, with sums and maxima over the ppm·m map (also for ACE). */
   mask: PlumeMaskResult;
+  /**
+   * The map the plumes' sums (IME) and maxima run over, ppm·m: for the CMF the albedo-corrected,
+   * weighted local mean of plume-map.ts; for the other methods `enhancementPpmM`.
+   */
+  quantificationPpmM: Float64Array;
   /** Filter noise per column group, ppm·m. */
   columnNoiseSigmaPpmM: Float64Array;
+  /** For the CMF: the noise a plume seed must exceed seedZ times (plume-map.ts), ppm·m; else NaN. */
+  seedNoiseSigmaPpmM: number;
   /** Versions of the filter (and ACE) used, joined with '+'. */
   filterVersion: string;
+}
+
+/** Tuning of the CMF chain (defaults: DEFAULT_ALBEDO_WEIGHTED_MASK_OPTIONS, MIN_PLUME_COHERENCE). */
+export interface DetectOptions {
+  readonly mask?: AlbedoWeightedMaskOptions;
+  readonly minCoherence?: number;
+  readonly minSeedCoherence?: number;
 }
 
 export function detectMethane(
   cube: RadianceCube,
   targetPerPpmM: Float64Array,
   method: DetectionMethod,
+  options: DetectOptions = {},
 ): MethaneDetection {
   const { lines, samples } = cube;
   if (method === 'mag1c') {
@@ -43,24 +82,46 @@ export function detectMethane(
     return {
       enhancementPpmM: sparse.enhancementPpmM,
       mask: plumeMask(sparse.enhancementPpmM, lines, samples, { sigmaPpmM: sigma }),
+      quantificationPpmM: sparse.enhancementPpmM,
       columnNoiseSigmaPpmM: sparse.noiseSigmaPpmM,
+      seedNoiseSigmaPpmM: Number.NaN,
       filterVersion: sparse.algorithmVersion,
     };
   }
   // Two passes: plume pixels of the first are kept out of the second pass's background statistics,
   // so a wide plume does not dilute its own signal.
-  const first = matchedFilter(cube, targetPerPpmM);
+  const stats = { minPixelsPerBand: DETECT_MIN_PIXELS_PER_BAND };
+  const first = matchedFilter(cube, targetPerPpmM, stats);
   const firstMask = plumeMask(first.enhancementPpmM, lines, samples, FIRST_PASS_MASK);
   const exclude = grownMask(firstMask.labels, lines, samples, EXCLUSION_GROW_PX);
   const cmf = exclude.some((v) => v > 0)
-    ? matchedFilter(cube, targetPerPpmM, { excludeFromStatistics: exclude })
+    ? matchedFilter(cube, targetPerPpmM, { ...stats, excludeFromStatistics: exclude })
     : first;
   const e = cmf.enhancementPpmM;
   if (method === 'cmf') {
+    const weighted = albedoWeightedPlumeMask(
+      {
+        enhancementPpmM: e,
+        albedo: albedoFactor(cube, cmf.statistics),
+        statisticsPixels: cmf.statistics.classes.inStatistics,
+        lines,
+        samples,
+      },
+      options.mask,
+    );
+    const whole = plumeSpectralCoherence(cube, cmf.statistics, targetPerPpmM, weighted.mask);
+    const seeds = seedClusterCoherence(cube, cmf.statistics, targetPerPpmM, weighted.mask, weighted.mask.options.seedZ);
+    const minWhole = options.minCoherence ?? MIN_PLUME_COHERENCE;
+    const minSeeds = options.minSeedCoherence ?? MIN_SEED_CLUSTER_COHERENCE;
     return {
       enhancementPpmM: e,
-      mask: plumeMask(e, lines, samples),
+      mask: keepPlumes(
+        weighted.mask,
+        Array.from(whole, (c, i) => c >= minWhole || seeds[i] >= minSeeds),
+      ),
+      quantificationPpmM: weighted.smoothedPpmM,
       columnNoiseSigmaPpmM: cmf.noiseSigmaPpmM,
+      seedNoiseSigmaPpmM: weighted.seedNoiseSigmaPpmM,
       filterVersion: cmf.algorithmVersion,
     };
   }
@@ -76,7 +137,9 @@ export function detectMethane(
   return {
     enhancementPpmM: e,
     mask: inPpmM(aceMask, e, ppmmNoise),
+    quantificationPpmM: e,
     columnNoiseSigmaPpmM: cmf.noiseSigmaPpmM,
+    seedNoiseSigmaPpmM: Number.NaN,
     filterVersion: `${cmf.algorithmVersion}+${ace.algorithmVersion}`,
   };
 }

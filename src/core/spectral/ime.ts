@@ -58,6 +58,22 @@ export interface UeffCalibration {
 export const DEFAULT_UEFF_CALIBRATION: UeffCalibration = { aMps: 0.43, b: 0.36 };
 export const DEFAULT_WIND_SPEED_SIGMA_MPS = 1.5;
 
+/**
+ * U_eff for the CMF's albedo-weighted smoothed mask (plume-map.ts) at 5 m pixels (AVIRIS-NG-like),
+ * L = √area, IME over the mask's smoothed map: fitted as Varon et al. 2018 (AMT 11, 5673) do, on
+ * simulated plumes of known rate — here the Gaussian plumes of src/sim/swir in the Jasper Ridge
+ * background (`node --import tsx bench/swir-suite.ts calibrate 150 7`: 38 plumes above the stated
+ * detection limit, true wind; fit a = 0.546 m/s, b = 0.554). relSigma: RMS of the per-plume U_eff
+ * about the fit (0.170), the calibration's own relative 1σ. Valid for that mask and pixel size
+ * only, and only as far as a Gaussian plume stands for a real one (Varon et al. fit LES plumes,
+ * whose U_eff is lower than U10).
+ */
+export const SMOOTHED_MASK_5M_UEFF_CALIBRATION: UeffCalibration & { readonly relSigma: number } = {
+  aMps: 0.55,
+  b: 0.55,
+  relSigma: 0.17,
+};
+
 export type PlumeLengthDefinition = 'sqrt-area' | 'max-distance-from-origin';
 
 export interface QuantifyOptions {

@@ -12,3 +12,4 @@ export * from './ime.ts';
 export * from './plumes.ts';
 export * from './mag1c.ts';
 export * from './detect.ts';
+export * from './plume-map.ts';

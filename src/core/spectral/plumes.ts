@@ -78,7 +78,7 @@ export interface ResolvedPlumeMaskOptions {
   readonly morphology: Morphology;
   readonly mergeDistancePx: number;
   readonly minPixels: number;
-  readonly noise: 'local-tiles' | 'caller';
+  readonly noise: 'local-tiles' | 'caller' | 'albedo-weighted';
 }
 
 /** One plume of a mask. Sums run over the plume's pixels. */
@@ -137,6 +137,26 @@ export function localNoise(
   checkShape(enhancementPpmM, lines, samples);
   if (!(tileSizePx >= 2) || !Number.isFinite(tileSizePx)) badOption('tileSizePx', tileSizePx);
   return noiseImpl(enhancementPpmM, lines, samples, tileSizePx, minTilePixels).noise;
+}
+
+/** localNoise without the pixels where `exclude` is non-zero (e.g. plumes found before). */
+export function localNoiseExcluding(
+  enhancementPpmM: Float64Array | Float32Array,
+  lines: number,
+  samples: number,
+  exclude: Uint8Array,
+  tileSizePx: number = DEFAULT_PLUME_MASK_OPTIONS.tileSizePx,
+  minTilePixels: number = DEFAULT_PLUME_MASK_OPTIONS.minTilePixels,
+): LocalNoise {
+  checkShape(enhancementPpmM, lines, samples);
+  if (exclude.length !== lines * samples) {
+    throw new PlumetraceError('PT_ERR_SPECTRAL_INPUT', `exclude has ${exclude.length} values, not ${lines}×${samples}`);
+  }
+  if (!(tileSizePx >= 2) || !Number.isFinite(tileSizePx)) badOption('tileSizePx', tileSizePx);
+  return noiseImpl(enhancementPpmM, lines, samples, tileSizePx, minTilePixels, {
+    mask: exclude,
+    boxes: new Int32Array(0),
+  }).noise;
 }
 
 /** Pixels to leave out of the noise, and the boxes (l0, l1, s0, s1 inclusive) that hold them all. */
@@ -250,7 +270,7 @@ export function plumeMask(
   options: PlumeMaskOptions = {},
 ): PlumeMaskResult {
   checkShape(enhancementPpmM, lines, samples);
-  const opts = resolveOptions(options);
+  const opts = resolvePlumeMaskOptions(options);
   const n = lines * samples;
   if (options.sigmaPpmM !== undefined) {
     if (options.sigmaPpmM.length !== n) {
@@ -327,6 +347,36 @@ function maskPass(
     else if (step === 'open') open();
   }
   for (let p = 0; p < n; p++) mask[p] &= valid[p];
+  return labelPlumes(
+    { enhancementPpmM, zScore: z, seedScore: z, sigmaPpmM, backgroundPpmM, candidates: mask, lines, samples },
+    opts,
+  );
+}
+
+/** What `labelPlumes` works on; all maps lines × samples. */
+export interface PlumeLabelInput {
+  /** Summed into the plumes (sumEnhancementPpmM, maxEnhancementPpmM). */
+  readonly enhancementPpmM: Float64Array | Float32Array;
+  /** Per-pixel z kept in the result and summed into the score. */
+  readonly zScore: Float64Array;
+  /** A component is kept only if it holds a pixel with seedScore ≥ seedZ (may be zScore itself). */
+  readonly seedScore: Float64Array;
+  /** Per-pixel noise σ (ppm·m), summed as variances. */
+  readonly sigmaPpmM: Float64Array;
+  readonly backgroundPpmM: Float64Array;
+  /** 1 = candidate plume pixel (after any morphology); consumed (overwritten). */
+  readonly candidates: Uint8Array;
+  readonly lines: number;
+  readonly samples: number;
+}
+
+/**
+ * Steps 4–6 of the file comment on a candidate mask: 8-connected components kept when they hold a
+ * seed, merged within `mergeDistancePx`, dropped below `minPixels`, labelled by decreasing score.
+ */
+export function labelPlumes(input: PlumeLabelInput, opts: ResolvedPlumeMaskOptions): PlumeMaskResult {
+  const { enhancementPpmM, zScore: z, seedScore, sigmaPpmM, backgroundPpmM, candidates: mask, lines, samples } = input;
+  const n = lines * samples;
 
   // Connected components (8-connectivity), keeping those with a seed.
   const comp = new Int32Array(n);
@@ -342,7 +392,7 @@ function maskPass(
     let hasSeed = false;
     while (top > 0) {
       const p = stack[--top];
-      if (z[p] >= opts.seedZ) hasSeed = true;
+      if (seedScore[p] >= opts.seedZ) hasSeed = true;
       const l = (p / samples) | 0;
       const s = p - l * samples;
       const l0 = l > 0 ? l - 1 : 0;
@@ -646,7 +696,7 @@ function badOption(name: string, value: unknown): never {
   throw new PlumetraceError('PT_ERR_SPECTRAL_INPUT', `plume mask option ${name} is invalid: ${String(value)}`);
 }
 
-function resolveOptions(o: PlumeMaskOptions): ResolvedPlumeMaskOptions {
+export function resolvePlumeMaskOptions(o: PlumeMaskOptions): ResolvedPlumeMaskOptions {
   const d = DEFAULT_PLUME_MASK_OPTIONS;
   const r: ResolvedPlumeMaskOptions = {
     seedZ: o.seedZ ?? d.seedZ,
@@ -666,4 +716,23 @@ function resolveOptions(o: PlumeMaskOptions): ResolvedPlumeMaskOptions {
   if (!(r.mergeDistancePx >= 0) || !Number.isFinite(r.mergeDistancePx)) badOption('mergeDistancePx', r.mergeDistancePx);
   if (!(r.minPixels >= 1) || !Number.isFinite(r.minPixels)) badOption('minPixels', r.minPixels);
   return r;
+}
+
+/** The mask with only the plumes where `keep[i]` (i over `mask.plumes`), relabelled 1..K in their order. */
+export function keepPlumes(mask: PlumeMaskResult, keep: ArrayLike<boolean>): PlumeMaskResult {
+  if (keep.length !== mask.plumes.length) {
+    throw new PlumetraceError(
+      'PT_ERR_SPECTRAL_INPUT',
+      `keep has ${keep.length} entries for ${mask.plumes.length} plumes`,
+    );
+  }
+  const newLabel = new Int32Array(mask.plumes.length + 1);
+  const plumes: PlumeRegion[] = [];
+  mask.plumes.forEach((pl, i) => {
+    if (!keep[i]) return;
+    plumes.push({ ...pl, label: plumes.length + 1 });
+    newLabel[pl.label] = plumes.length;
+  });
+  const labels = Int32Array.from(mask.labels, (v) => (v > 0 ? newLabel[v] : 0));
+  return { ...mask, labels, plumes };
 }

@@ -7,3 +7,4 @@ export * from './plume-field.ts';
 export * from './radiance.ts';
 export * from './scene.ts';
 export * from './write.ts';
+export * from './suite.ts';
