@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyChannelResponse,
+  cellAverageToGrid,
   channelResponse,
   channelsFromWavelengthUm,
   gasAbsorbanceOnGrid,
@@ -72,17 +73,42 @@ describe('LWIR channels', () => {
     const y = [1, 2, 4];
     expect(Array.from(interpolateToGrid(x, y, [5, 6, 7, 9, 10, 11]))).toEqual([Number.NaN, 4, 3, 1.5, 1, Number.NaN]);
     expect(Array.from(interpolateToGrid(x, y, [5], 0))).toEqual([0]);
+    expect(() => interpolateToGrid([1, 1], [0, 0], [1])).toThrow(/not monotonic/);
+  });
+
+  it('averages absorbance over grid cells: a triangle by hand, and the integral of a line narrower than the grid', () => {
+    // Triangle 0 → 1e-4 → 0 over 990–1010 cm⁻¹ on a 5 cm⁻¹ grid (cells ±2.5 cm⁻¹). By hand:
+    // 990: ∫ over 987.5–992.5 = 1e-5·2.5²/2 = 3.125e-5, mean 6.25e-6 (point value 0);
+    // 995: a linear stretch, mean = point value 5e-5;
+    // 1000: ∫ over 997.5–1002.5 = 2·1e-5·(10² − 7.5²)/2 = 4.375e-4, mean 8.75e-5 (point value 1e-4).
     const gas = {
       name: 'g',
       cas: '',
-      wavenumberCm1: Float64Array.of(990, 1000, 1010),
+      wavenumberCm1: Float64Array.of(1010, 1000, 990), // descending, as some files are
       absorbancePerPpmM: Float64Array.of(0, 1e-4, 0),
     };
-    const a = gasAbsorbanceOnGrid(gas, [985, 995, 1000, 1005, 1020]);
+    const a = gasAbsorbanceOnGrid(gas, [985, 990, 995, 1000, 1005, 1010, 1015]);
     expect(a[0]).toBe(0);
-    expect(a[1]).toBeCloseTo(5e-5, 15);
-    expect(a[2]).toBeCloseTo(1e-4, 15);
-    expect(a[4]).toBe(0);
+    expect(a[1]).toBeCloseTo(6.25e-6, 15);
+    expect(a[2]).toBeCloseTo(5e-5, 15);
+    expect(a[3]).toBeCloseTo(8.75e-5, 15);
+    expect(a[6]).toBe(0);
+    // A Gaussian line of σ 0.2 cm⁻¹ sampled every 0.05 cm⁻¹, onto the 1 cm⁻¹ grid: the integral
+    // (Σ mean·1 cm⁻¹) equals ∫A dν = peak·σ·√(2π) to 1e-6, wherever the line sits.
+    for (const c of [1000, 1000.37, 1000.5]) {
+      const x = Float64Array.from({ length: 2001 }, (_, i) => 950 + 0.05 * i);
+      const narrow = {
+        ...gas,
+        wavenumberCm1: x,
+        absorbancePerPpmM: x.map((v) => 1e-3 * Math.exp(-0.5 * ((v - c) / 0.2) ** 2)),
+      };
+      const onGrid = gasAbsorbanceOnGrid(narrow, grid);
+      const sum = onGrid.reduce((s, v) => s + v, 0);
+      const exact = 1e-3 * 0.2 * Math.sqrt(2 * Math.PI);
+      expect(Math.abs(sum - exact) / exact).toBeLessThan(1e-6);
+      // Point sampling would give 1e-3·exp(−0.5·(0.37/0.2)²) = 1.8e-4 at 1000 for c = 1000.37: not conserved.
+    }
+    expect(cellAverageToGrid([1, 2], [3, 3], [1.5])[0]).toBe(3);
     expect(() => gasAbsorbanceOnGrid({ ...gas, absorbancePerPpmM: Float64Array.of(0, Number.NaN, 0) }, [1000])).toThrow(
       /absorbance 1 is not finite/,
     );

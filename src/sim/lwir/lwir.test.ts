@@ -125,7 +125,10 @@ describe('LWIR scene simulator', () => {
         pathRadiance: atm.pathRadiance.slice(i0, i1),
         downwellingRadiance: atm.downwellingRadiance.slice(i0, i1),
       };
-      const absorb = [gasA, gasB].map((g) => interp(g, grid));
+      const absorb = [
+        { center: 1000, sigma: 12, peak: 1e-4 },
+        { center: 1150, sigma: 8, peak: 2e-4 },
+      ].map((b) => cellMeans(b, grid));
       const nb = withGas.bands;
       const kA = bandNear(withGas.centerCm1, 1000);
       let checked = 0;
@@ -244,12 +247,19 @@ describe('LWIR scene simulator', () => {
   });
 });
 
-function interp(g: GasAbsorbance, grid: Float64Array): Float64Array {
-  // Independent linear interpolation of the synthetic gas (its grid is uniform, 0.5 cm⁻¹ from 600).
-  return grid.map((v) => {
-    const x = (v - 600) / 0.5;
-    const i = Math.floor(x);
-    const t = x - i;
-    return g.absorbancePerPpmM[i] * (1 - t) + g.absorbancePerPpmM[i + 1] * t;
+/**
+ * Independent cell means of a synthetic gas on the 1 cm⁻¹ grid: midpoint rule (40 points) over
+ * each cell [ν − 0.5, ν + 0.5] of the analytic Gaussian band (end cells half as wide).
+ */
+function cellMeans(band: { center: number; sigma: number; peak: number }, grid: Float64Array): Float64Array {
+  return grid.map((v, k) => {
+    const lo = k === 0 ? v : v - 0.5;
+    const hi = k === grid.length - 1 ? v : v + 0.5;
+    let s = 0;
+    for (let j = 0; j < 40; j++) {
+      const t = lo + ((j + 0.5) * (hi - lo)) / 40;
+      s += band.peak * Math.exp(-0.5 * ((t - band.center) / band.sigma) ** 2);
+    }
+    return s / 40;
   });
 }

@@ -51,7 +51,7 @@ export const LWIR_SIM_ALGORITHM_VERSION = 'lwir-sim/1';
 export interface LwirInputs {
   readonly atmospheres: readonly LwirAtmosphere[];
   readonly emissivity: EmissivityLibrary;
-  /** Channels in file order (µm centres ascending for HyTES); `labelUm` gives their µm values for the header. */
+  /** Channels in file order (µm centres ascending for HyTES), and their µm centres and FWHM for the header. */
   readonly channels: LwirChannels;
   readonly channelCenterUm: Float64Array;
   readonly channelFwhmUm: Float64Array;
