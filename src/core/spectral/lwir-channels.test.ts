@@ -6,6 +6,7 @@ import {
   channelsFromWavelengthUm,
   gasAbsorbanceOnGrid,
   interpolateToGrid,
+  toGasAbsorbance,
 } from './lwir-channels.ts';
 
 const grid = Float64Array.from({ length: 526 }, (_, i) => 800 + i); // the Gross atmospheres' grid
@@ -111,6 +112,28 @@ describe('LWIR channels', () => {
     expect(cellAverageToGrid([1, 2], [3, 3], [1.5])[0]).toBe(3);
     expect(() => gasAbsorbanceOnGrid({ ...gas, absorbancePerPpmM: Float64Array.of(0, Number.NaN, 0) }, [1000])).toThrow(
       /absorbance 1 is not finite/,
+    );
+  });
+
+  it('takes quantitative gas-library spectra and refuses band shapes', () => {
+    const spec = {
+      id: 'acetone',
+      name: 'Acetone',
+      cas: '67-64-1',
+      quantitative: true,
+      wavenumberCm: Float64Array.of(1000, 1001),
+      absorbance: Float64Array.of(1e-4, 2e-4),
+    };
+    const g = toGasAbsorbance(spec);
+    expect(g).toEqual({
+      name: 'Acetone',
+      cas: '67-64-1',
+      wavenumberCm1: spec.wavenumberCm,
+      absorbancePerPpmM: spec.absorbance,
+    });
+    expect(toGasAbsorbance({ ...spec, cas: null }).cas).toBe('');
+    expect(() => toGasAbsorbance({ ...spec, name: 'Toluene', quantitative: false })).toThrow(
+      /PT_ERR_SPECTRAL_INPUT.*"Toluene" has only a relative band shape/,
     );
   });
 });

@@ -14,7 +14,7 @@
  */
 
 import { PlumetraceError } from '../errors.ts';
-import type { GasAbsorbance, LwirChannels } from './lwir-types.ts';
+import type { GasAbsorbance, LibraryGasSpectrumLike, LwirChannels } from './lwir-types.ts';
 
 const FWHM_PER_SIGMA = 2 * Math.sqrt(2 * Math.LN2);
 
@@ -250,6 +250,32 @@ export function gasAbsorbanceOnGrid(gas: GasAbsorbance, grid: ArrayLike<number>)
     }
   }
   return cellAverageToGrid(gas.wavenumberCm1, gas.absorbancePerPpmM, grid);
+}
+
+/**
+ * A gas-library spectrum as a GasAbsorbance. Only quantitative spectra (decadic absorbance per
+ * ppm·m) can feed the forward model: a band shape (a Coblentz chart, `quantitative: false`) has no
+ * amount scale and is refused with PT_ERR_SPECTRAL_INPUT.
+ */
+export function toGasAbsorbance(spectrum: LibraryGasSpectrumLike): GasAbsorbance {
+  if (!spectrum.quantitative) {
+    throw new PlumetraceError(
+      'PT_ERR_SPECTRAL_INPUT',
+      `gas "${spectrum.name}" has only a relative band shape (not absorbance per ppm·m); it cannot be simulated with an amount`,
+    );
+  }
+  if (spectrum.wavenumberCm.length !== spectrum.absorbance.length || spectrum.wavenumberCm.length < 2) {
+    throw new PlumetraceError(
+      'PT_ERR_SPECTRAL_INPUT',
+      `gas "${spectrum.name}": ${spectrum.wavenumberCm.length} wavenumbers but ${spectrum.absorbance.length} absorbances`,
+    );
+  }
+  return {
+    name: spectrum.name,
+    cas: spectrum.cas ?? '',
+    wavenumberCm1: spectrum.wavenumberCm,
+    absorbancePerPpmM: spectrum.absorbance,
+  };
 }
 
 /** First index with a[i] >= v. */

@@ -49,3 +49,18 @@ export interface EmissivityLibrary {
   /** emissivity[m · nWavenumbers + i], 0–1; NaN where the material is not defined. */
   readonly emissivity: Float64Array;
 }
+
+/**
+ * The fields of a gas-library spectrum (src/core/spectral/gas-library.ts `GasSpectrum`, built on
+ * another branch) that the forward model needs, named as there; kept structural so this module
+ * does not depend on the library. `toGasAbsorbance` turns one into a GasAbsorbance.
+ */
+export interface LibraryGasSpectrumLike {
+  readonly id?: string;
+  readonly name: string;
+  readonly cas: string | null;
+  /** True when `absorbance` is decadic absorbance per ppm·m (false: band shape only). */
+  readonly quantitative: boolean;
+  readonly wavenumberCm: Float64Array;
+  readonly absorbance: Float64Array;
+}
