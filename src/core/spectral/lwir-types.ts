@@ -9,7 +9,9 @@
 /**
  * One gas of the library: decadic absorbance per ppm·m on its own wavenumber grid (ascending or
  * descending; readers of the gas library fill it, e.g. from a NIST quantitative JCAMP-DX file).
- * Transmittance of a column c·l (ppm·m) is 10^(−absorbancePerPpmM·c·l).
+ * Transmittance of a column c·l (ppm·m) is 10^(−absorbancePerPpmM·c·l). The ppm·m are those of the
+ * spectrum's reference conditions (NIST quantitative spectra: 296.15 K, 101.325 kPa); a column
+ * counted at another temperature or pressure holds a different number of molecules.
  */
 export interface GasAbsorbance {
   /** Display name, e.g. "acetone". */

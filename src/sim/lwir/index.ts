@@ -4,3 +4,4 @@ export * from './load.ts';
 export * from './noise.ts';
 export * from './scene.ts';
 export * from './write.ts';
+export * from './scenarios.ts';

@@ -7,6 +7,7 @@ import { lwirAtSensorRadiance, planckDerivativeK, planckRadiance } from '../../c
 import type { EmissivityLibrary, GasAbsorbance } from '../../core/spectral/lwir-types.ts';
 import { openEnvi } from '../../io/envi/reader.ts';
 import {
+  drawLwirScenario,
   emissivityOnGrid,
   type LwirPlumeOptions,
   type LwirSceneOptions,
@@ -263,3 +264,61 @@ function cellMeans(band: { center: number; sigma: number; peak: number }, grid: 
     return s / 40;
   });
 }
+
+describe('LWIR scenario draws', () => {
+  const gases = [gasA, gasB, gaussianGas('synthetic-900', 900, 10, 1e-4)];
+  const draws = Array.from({ length: 2000 }, (_, i) =>
+    drawLwirScenario(i, gases, { atmosphereCount: 80, peakScale: (g) => (g === gasB ? 10 : 1) }),
+  );
+
+  it('is reproducible and draws plume-free, single-gas and mixture scenes in the stated fractions', () => {
+    expect(drawLwirScenario(7, gases, { atmosphereCount: 80 })).toEqual(
+      drawLwirScenario(7, gases, { atmosphereCount: 80 }),
+    );
+    const free = draws.filter((d) => d.plume === null).length / draws.length;
+    const plumes = draws.filter((d) => d.plume !== null);
+    const mix = plumes.filter((d) => d.plume?.gases.length === 2).length / plumes.length;
+    // 2000 draws: binomial sd 0.009 (free) and 0.011 (mixtures); 4 sd bounds.
+    expect(Math.abs(free - 0.2)).toBeLessThan(0.036);
+    expect(Math.abs(mix - 0.3)).toBeLessThan(0.046);
+    expect(new Set(draws.map((d) => d.atmosphereIndex)).size).toBe(80);
+  });
+
+  it('keeps columns, contrasts and geometry in their ranges, both contrast signs', () => {
+    let neg = 0;
+    for (const d of draws) {
+      if (!d.plume) continue;
+      const c = d.plume.contrastK ?? 0;
+      expect(Math.abs(c)).toBeGreaterThanOrEqual(2);
+      expect(Math.abs(c)).toBeLessThanOrEqual(10);
+      if (c < 0) neg++;
+      for (const g of d.plume.gases) {
+        const scale = g.gas === gasB ? 10 : 1;
+        expect(g.peakColumnPpmM).toBeGreaterThanOrEqual(20 * scale);
+        expect(g.peakColumnPpmM).toBeLessThanOrEqual(2000 * scale);
+      }
+      if (d.plume.gases.length === 2) expect(d.plume.gases[0].gas).not.toBe(d.plume.gases[1].gas);
+      expect(d.plume.centerLine).toBeGreaterThanOrEqual(16);
+      expect(d.plume.centerLine).toBeLessThanOrEqual(48);
+    }
+    expect(neg / draws.filter((d) => d.plume).length).toBeGreaterThan(0.4);
+    expect(neg / draws.filter((d) => d.plume).length).toBeLessThan(0.6);
+    expect(() => drawLwirScenario(1, [], { atmosphereCount: 80 })).toThrow(/no gases/);
+  });
+
+  it('gives options the simulator runs', () => {
+    const small = Array.from({ length: 50 }, (_, i) =>
+      drawLwirScenario(i, gases, { atmosphereCount: 80, lines: 16, samples: 16 }),
+    );
+    const d = small.find((x) => x.plume?.gases.length === 2);
+    expect(d).toBeDefined();
+    const scene = simulateLwirScene(d as LwirSceneOptions, inputs);
+    expect(scene.lines).toBe(16);
+    expect(scene.truth.gases.length).toBe(2);
+    expect(scene.truth.atmosphereIndex).toBe(d?.atmosphereIndex);
+    expect(scene.truth.mask.some((m) => m === 1)).toBe(true);
+    expect(() =>
+      simulateLwirScene({ ...base, plume: { ...plume, centerLine: 1e4, sigmaAlongPx: 1, sigmaAcrossPx: 1 } }, inputs),
+    ).toThrow(/puff lies outside the scene/);
+  });
+});

@@ -293,6 +293,7 @@ export function simulateLwirScene(opts: LwirSceneOptions, inputs: LwirInputs): L
       wsum += shape[i];
       tsum += shape[i] * ts[i];
     }
+    if (!(wsum > 1e-9)) bad('the plume puff lies outside the scene (its column is zero everywhere)');
     meanTsUnder = tsum / wsum;
     if (plume.gasTemperatureK !== undefined) {
       gasTemperatureK = plume.gasTemperatureK;
