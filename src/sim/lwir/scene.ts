@@ -205,7 +205,9 @@ export function simulateLwirScene(opts: LwirSceneOptions, inputs: LwirInputs): L
   // Atmosphere.
   const nAtm = inputs.atmospheres.length;
   if (nAtm < 1) bad('no atmospheres given');
-  const atmIndex = opts.atmosphereIndex ?? rngBg.int(nAtm);
+  // Drawn even when given, so the background fields do not depend on whether it was given.
+  const drawnAtm = rngBg.int(nAtm);
+  const atmIndex = opts.atmosphereIndex ?? drawnAtm;
   if (!Number.isInteger(atmIndex) || atmIndex < 0 || atmIndex >= nAtm) {
     bad(`atmosphereIndex ${atmIndex} must be an integer in 0–${nAtm - 1}`);
   }
