@@ -80,6 +80,11 @@ export const ERROR_CODES = {
   PT_ERR_GEOJSON_FORMAT: { message: 'Not a readable GeoJSON polygon file', httpStatus: 400, exitCode: 91 },
   PT_ERR_PASSWORD_WEAK: { message: 'Password empty or too short', httpStatus: 400, exitCode: 92 },
   PT_ERR_ALREADY_EXISTS: { message: 'Already exists', httpStatus: 409, exitCode: 93 },
+  PT_ERR_LWIR_DATA_FORMAT: {
+    message: 'Not a readable LWIR atmosphere, emissivity or channel file',
+    httpStatus: 400,
+    exitCode: 94,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
