@@ -66,7 +66,7 @@ const ACTION_WORDS: Partial<Record<WorkflowActionKind, string>> = {
 };
 
 export function doneWords(kind: WorkflowActionKind, result: WorkflowResult): string {
-  return `${ACTION_WORDS[kind] ?? kind}. The site is now ${statusStyle(result.status).label.toLowerCase()}.`;
+  return `${ACTION_WORDS[kind] ?? kind}. Site status: ${statusStyle(result.status).label}.`;
 }
 
 function head(title: string, badge: HTMLElement, onClose: () => void, extra: Node[] = []): HTMLElement {
@@ -146,6 +146,8 @@ export async function renderSiteDetail(
   const onDone = async (kind: WorkflowActionKind, result: WorkflowResult) => {
     await host.refresh();
     await renderSiteDetail(container, siteId, host, onClose, doneWords(kind, result));
+    // The form that had the focus is gone: keep keyboard users in the drawer.
+    container.querySelector<HTMLElement>('#detail-title')?.focus();
   };
   renderActions(actions, site.actions, target, onDone);
 
@@ -173,7 +175,7 @@ export async function renderSiteDetail(
               h('caption', { class: 'sr-only', text: 'Detections of this site' }),
               h('thead', {}, [
                 h('tr', {}, [
-                  h('th', { text: 'Time', attrs: { scope: 'col' } }),
+                  h('th', { text: 'Processed', attrs: { scope: 'col' } }),
                   h('th', { text: 'Gas', attrs: { scope: 'col' } }),
                   h('th', { text: 'Rate', attrs: { scope: 'col' } }),
                   h('th', { text: 'Method', attrs: { scope: 'col' } }),
@@ -259,6 +261,7 @@ export async function renderReferralDetail(
   renderActions(actions, r.actions, { siteId: r.siteId, referralId: r.id }, async (kind, result) => {
     await host.refresh();
     await renderReferralDetail(container, referralId, host, onClose, doneWords(kind, result));
+    container.querySelector<HTMLElement>('#detail-title')?.focus();
   });
   const showSite = h('button', {
     class: 'secondary',

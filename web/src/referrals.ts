@@ -35,10 +35,12 @@ export function renderReferralList(
         [
           h('span', { class: 'site-row' }, [
             h('span', { class: 'site-name', text: r.site.name }),
-            r.overdue ? overdueFlag() : null,
             statusBadge(r.status),
           ]),
-          h('span', { class: 'site-row site-meta', text: `${r.organizationName} · urgency ${urgencyWords(r)}` }),
+          h('span', { class: 'site-row site-meta' }, [
+            r.overdue ? overdueFlag() : null,
+            `${r.organizationName} · urgency ${urgencyWords(r)}`,
+          ]),
           h('span', {
             class: 'site-row site-meta',
             text: [`Referred ${formatTime(r.createdAt)}`, deadline, r.outcome ? `outcome ${r.outcome}` : null]
