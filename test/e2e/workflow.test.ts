@@ -502,6 +502,54 @@ if (browserMissing) {
       expectClean(liaison);
     });
 
+    it('the partner comments, records the inspection and the outcome; the analyst verifies', async () => {
+      const { page } = liaison;
+      const comment = 'Please keep the north gate closed.';
+      await act(page, 'comment', () => page.fill('#act-comment-reason', comment), 'Comment posted');
+      await act(page, 'inspect', async () => {}, 'Inspection recorded');
+      expect((await store.getReferral(referralId))!.status).toBe('inspected');
+      expect(await actionButtons(page)).toEqual(['record-outcome', 'comment', 'upload-evidence']);
+      await page.click('#detail button[data-action="record-outcome"]');
+      await page.click('#detail form[data-action="record-outcome"] button[type="submit"]');
+      expect(await formError(page, 'record-outcome')).toBe('Outcome is required.');
+      expect(
+        await page.$$eval('#act-record-outcome-outcome option', (els) =>
+          els.map((el) => (el as HTMLOptionElement).value).filter(Boolean),
+        ),
+      ).toEqual(['dismantled', 'remediated', 'not-found', 'no-access']);
+      await page.selectOption('#act-record-outcome-outcome', 'dismantled');
+      await page.click('#detail form[data-action="record-outcome"] button[type="submit"]');
+      await page.waitForFunction(() => document.querySelector('#detail-notice')?.textContent?.includes('Outcome'));
+      expect(await store.getReferral(referralId)).toMatchObject({ status: 'closed', outcome: 'dismantled' });
+      expect(await actionButtons(page)).toEqual([]);
+      const timeline = await page.$$eval('#detail [data-event-kind]', (els) =>
+        els.map((el) => el.getAttribute('data-event-kind')),
+      );
+      const events = (await store.listReferralEvents(referralId)).map((e) => e.kind);
+      expect(timeline.sort()).toEqual([...events].sort());
+      expect(await page.textContent('#detail [data-section="timeline"]')).toContain(comment);
+      expectClean(liaison);
+
+      // The analyst: an overflight before the outcome is refused in words; a later one verifies.
+      const a = analyst.page;
+      await openSite(a, site.id);
+      expect(await actionButtons(a)).toEqual(['verify']);
+      await a.click('#detail button[data-action="verify"]');
+      await a.fill('#act-verify-overflightAt', '2020-01-01T10:00');
+      await a.click('#detail form[data-action="verify"] button[type="submit"]');
+      expect(await formError(a, 'verify')).toContain('must come after the outcome');
+      expect((await store.getSite(site.id))!.status).toBe('closed');
+      // The next whole minute: after the outcome, and not in the future by more than the server tolerates.
+      const next = new Date(Math.ceil((Date.now() + 1000) / 60_000) * 60_000).toISOString().slice(0, 16);
+      await a.fill('#act-verify-overflightAt', next);
+      await a.click('#detail form[data-action="verify"] button[type="submit"]');
+      await a.waitForFunction(() => document.querySelector('#detail-notice')?.textContent?.includes('Verification'));
+      expect(await store.getReferral(referralId)).toMatchObject({ overflightAt: `${next}:00Z` });
+      expect((await store.getSite(site.id))!.status).toBe('verified');
+      await drawnColor(a, site, 'verified');
+      expectClean(analyst, [`POST 400 /api/sites/${site.id}/referral`, `POST 400 /api/sites/${site.id}/verify`]);
+    });
+
     it('viewers see the site and the referral, and no action', async () => {
       for (const user of VIEWERS) {
         const viewer = await signIn(user);
