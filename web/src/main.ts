@@ -34,6 +34,8 @@ declare global {
 const FIT_PADDING = 64;
 const FIT_MAX_ZOOM = 13;
 const FLY_MIN_ZOOM = 12;
+/** CSS pixels kept between a selected site and the detail drawer. */
+const DRAWER_MARGIN = 48;
 
 type Tab = 'sites' | 'referrals';
 
@@ -149,27 +151,43 @@ async function main(): Promise<void> {
     }
   });
 
+  /** How much of the map's right side the open drawer covers, in CSS pixels (0 while it is closed). */
+  const drawerCover = () => (detail.hidden ? 0 : Math.max(0, map.getContainer().clientWidth - detail.offsetLeft));
+  /** Moves a site out from under the drawer (only when it is under it). */
+  const keepClear = (center: [number, number]) => {
+    const right = drawerCover();
+    if (right > 0 && map.project(center).x > map.getContainer().clientWidth - right - DRAWER_MARGIN)
+      map.easeTo({ center, padding: { top: 0, bottom: 0, left: 0, right } });
+  };
+
   const select = (siteId: string, fly: boolean) => {
     if (!showPopup(siteId)) return;
     currentReferralId = null;
     referralList?.setCurrent(null);
     highlight(siteId);
-    const site = siteById.get(siteId)!;
+    void openDetail((body) => renderSiteDetail(body, siteId, host, closeDetail));
+    const center = siteById.get(siteId)!.geometry.coordinates as [number, number];
     if (fly)
       map.flyTo({
-        center: site.geometry.coordinates as [number, number],
+        center,
         zoom: Math.max(map.getZoom(), FLY_MIN_ZOOM),
+        // The site lands in the middle of what the drawer leaves visible.
+        padding: { top: 0, bottom: 0, left: 0, right: drawerCover() },
         essential: true,
       });
-    void openDetail((body) => renderSiteDetail(body, siteId, host, closeDetail));
+    else keepClear(center);
   };
 
   const selectReferral = (referralId: string) => {
     const referral = referrals.find((r) => r.id === referralId);
-    if (referral && showPopup(referral.siteId)) highlight(referral.siteId);
     currentReferralId = referralId;
     referralList?.setCurrent(referralId);
     void openDetail((body) => renderReferralDetail(body, referralId, host, closeDetail));
+    const site = referral && siteById.get(referral.siteId);
+    if (site && showPopup(site.properties.id)) {
+      highlight(site.properties.id);
+      keepClear(site.geometry.coordinates as [number, number]);
+    }
   };
 
   // ---- the lists ----
