@@ -7,7 +7,14 @@ import type { FeatureCollection, LineString, Point } from 'geojson';
 // The shapes the server answers with (type-only: erased from the bundle; the page still talks to
 // the server over HTTP only).
 import type { ReferralOutcome, WorkflowActionKind } from '../../src/core/workflow/machine.ts';
+import type { DeadlineState, Urgency } from '../../src/core/workflow/urgency.ts';
 import type { FlightProperties, SiteProperties } from '../../src/server/app.ts';
+import type {
+  Evidence as StoreEvidence,
+  Referral as StoreReferral,
+  ReferralEvent as StoreReferralEvent,
+  Review as StoreReview,
+} from '../../src/store/types.ts';
 
 export type { FlightProperties, SiteProperties };
 
@@ -164,77 +171,30 @@ export interface SiteDetail {
   detections: DetectionView[];
 }
 
-export interface Review {
-  id: string;
-  stage: 'R1' | 'R2';
-  reviewerId: string;
-  decision: string;
-  reason: string;
-  createdAt: string;
-}
+/** GET /api/sites/:id/reviews: a site's reviews as the store keeps them (without the site id). */
+export type Review = Omit<StoreReview, 'siteId'>;
 
-export interface Deadline {
-  kind: 'acknowledge' | 'act';
-  dueAt: string;
-  metAt?: string;
-  missed: boolean;
-  overdueByH: number;
-}
+export type Deadline = DeadlineState;
 
-export interface Referral {
-  id: string;
-  siteId: string;
-  organizationId: string;
+/** GET /api/referrals: the store's referral, its authority's name, its deadlines now, and its site in brief. */
+export interface Referral extends Omit<StoreReferral, 'urgency'> {
   organizationName: string;
-  status: 'referred' | 'acknowledged' | 'inspected' | 'closed';
-  outcome: string | null;
-  basis: 'jurisdiction' | 'analyst-choice';
-  reason: string | null;
-  createdAt: string;
-  acknowledgedAt: string | null;
-  inspectedAt: string | null;
-  closedAt: string | null;
-  verifiedAt: string | null;
-  overflightAt: string | null;
-  urgency: {
-    level?: 'routine' | 'priority' | 'urgent';
-    score?: number;
-    acknowledgeWithinH?: number;
-    actWithinH?: number;
-    notes?: string[];
-  } | null;
+  /** The urgency as the API serializes it (the response schema leaves the score's terms out). */
+  urgency: Pick<
+    Urgency,
+    'level' | 'score' | 'scoreRange' | 'acknowledgeWithinH' | 'actWithinH' | 'populationData' | 'notes'
+  > | null;
   deadlines: Deadline[];
   overdue: boolean;
-  site: {
-    id: string;
-    name: string;
+  site: Pick<SiteProperties, 'id' | 'name' | 'gases' | 'status' | 'rateKgPerHour' | 'rateSigmaKgPerHour'> & {
     lat: number;
     lon: number;
-    gases: string[];
-    status: string;
-    rateKgPerHour: number | null;
-    rateSigmaKgPerHour: number | null;
   };
 }
 
-export interface ReferralEvent {
-  id: string;
-  kind: string;
-  at: string;
-  byUserId: string;
-  text: string | null;
-  evidenceId: string | null;
-}
+export type ReferralEvent = Omit<StoreReferralEvent, 'referralId'>;
 
-export interface Evidence {
-  id: string;
-  filename: string;
-  mediaType: string;
-  sha256: string;
-  sizeBytes: number;
-  uploadedBy: string;
-  createdAt: string;
-}
+export type Evidence = Omit<StoreEvidence, 'referralId'>;
 
 export interface ReferralDetail extends Referral {
   events: ReferralEvent[];

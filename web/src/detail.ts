@@ -93,10 +93,8 @@ export function overdueFlag(): HTMLElement {
 }
 
 export function urgencyWords(r: Referral): string {
-  if (!r.urgency?.level) return 'not assessed';
-  return r.urgency.score === undefined
-    ? r.urgency.level
-    : `${r.urgency.level} (score ${formatNumber(r.urgency.score)})`;
+  if (!r.urgency) return 'not assessed';
+  return `${r.urgency.level} (score ${formatNumber(r.urgency.score)})`;
 }
 
 function deadlineList(r: Referral): HTMLElement {
@@ -191,7 +189,12 @@ export async function renderSiteDetail(
                       h('td', { text: formatTime(d.createdAt) }),
                       h('td', { text: d.gas }),
                       h('td', { text: formatRate(d.rateKgPerHour ?? null, d.rateSigmaKgPerHour ?? null) }),
-                      h('td', { text: `${d.method} ${d.algorithmVersion}` }),
+                      h('td', {
+                        // The version names its method ("insitu-bayes-ais/0.1.0"); say the method once.
+                        text: d.algorithmVersion.startsWith(d.method)
+                          ? d.algorithmVersion
+                          : `${d.method} ${d.algorithmVersion}`,
+                      }),
                     ]),
                   ),
               ),
