@@ -384,10 +384,15 @@ if (browserMissing) {
       expect(await formError(page, 'refer')).toContain('referralOrganizationId is required');
       await page.waitForSelector('#act-refer-organizationId');
       const offered = await page.$$eval('#act-refer-organizationId option', (els) =>
-        els.map((el) => (el as HTMLOptionElement).value).sort(),
+        els
+          .map((el) => (el as HTMLOptionElement).value)
+          .filter(Boolean)
+          .sort(),
       );
       const partners = (await store.listOrganizations()).filter((o) => o.kind === 'partner').map((o) => o.id);
       expect(offered).toEqual(partners.sort());
+      await page.click('#detail form[data-action="refer"] button[type="submit"]');
+      expect(await formError(page, 'refer')).toBe('Authority is required.');
       await page.selectOption('#act-refer-organizationId', partner.id);
       await page.click('#detail form[data-action="refer"] button[type="submit"]');
       expect(await formError(page, 'refer')).toBe('Reason is required.');

@@ -290,11 +290,13 @@ function actionForm(
         if (file) values.set(name, file);
       } else values.set(name, input.value);
     }
-    // Say what is missing before asking the server.
-    for (const [name, input] of inputs) {
-      const v = values.get(name);
+    // Say what is missing before asking the server (the first missing field, top to bottom).
+    for (const input of rows.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>(
+      'input, textarea, select',
+    )) {
+      const v = values.get(input.name);
       if (input.required && (v === undefined || (typeof v === 'string' && v.trim() === ''))) {
-        const label = form.querySelector(`label[for="${input.id}"]`)?.textContent ?? name;
+        const label = form.querySelector(`label[for="${input.id}"]`)?.textContent ?? input.name;
         showError(`${label.replace(/ \(optional\)$/, '')} is required.`);
         input.setAttribute('aria-invalid', 'true');
         input.focus();
@@ -305,9 +307,9 @@ function actionForm(
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
     error.hidden = true;
+    let result: WorkflowResult;
     try {
-      const result = await spec.send(values, target);
-      await onDone(kind, result);
+      result = await spec.send(values, target);
     } catch (e) {
       if (kind === 'refer' && asksForOrganization(e) && !inputs.has('organizationId')) {
         // No single jurisdiction contains the site: the analyst names the authority, with a reason.
@@ -318,6 +320,7 @@ function actionForm(
             rows.firstElementChild ?? undefined,
           ) as HTMLSelectElement;
           select.append(
+            h('option', { text: 'Choose…', attrs: { value: '' } }),
             ...partners.map((o) =>
               h('option', {
                 text: o.jurisdictions.length ? `${o.name} (${o.jurisdictions.join(', ')})` : o.name,
@@ -339,8 +342,16 @@ function actionForm(
       } else {
         showError(errorWords(e));
       }
-    } finally {
       submit.disabled = false;
+      form.removeAttribute('aria-busy');
+      return;
+    }
+    try {
+      await onDone(kind, result);
+    } catch (e) {
+      // The server took the action; only showing its result failed.
+      showError(`Done (the site is now ${result.status}), but the page could not refresh: ${errorWords(e)}`);
+      submit.disabled = true;
       form.removeAttribute('aria-busy');
     }
   });
