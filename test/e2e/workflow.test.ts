@@ -555,6 +555,33 @@ if (browserMissing) {
       expectClean(analyst, [`POST 400 /api/sites/${site.id}/referral`, `POST 400 /api/sites/${site.id}/verify`]);
     });
 
+    it('works from the keyboard: Enter opens a site, Escape closes it, arrows switch the tabs', async () => {
+      const { page } = analyst;
+      await page.evaluate(() => {
+        for (const b of document.querySelectorAll<HTMLButtonElement>('#detail [data-close]')) b.click();
+      });
+      await page.waitForSelector('#detail', { state: 'hidden' });
+      await page.focus(`#site-list [data-site-id="${site.id}"]`);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`#detail[data-state="ready"] .detail-body[data-site-id="${site.id}"]`);
+      await page.focus('#detail-title');
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('#detail', { state: 'hidden' });
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-site-id'))).toBe(site.id);
+      await page.focus('#tab-sites');
+      await page.keyboard.press('ArrowRight');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-referrals');
+      expect(await page.getAttribute('#tab-referrals', 'aria-selected')).toBe('true');
+      expect(await page.isVisible('#view-referrals')).toBe(true);
+      await page.focus(`#referral-list [data-referral-id="${referralId}"]`);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`#detail[data-state="ready"] .detail-body[data-referral-id="${referralId}"]`);
+      await page.focus('#detail-title');
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('#detail', { state: 'hidden' });
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-referral-id'))).toBe(referralId);
+    });
+
     it('viewers see the site and the referral, and no action', async () => {
       for (const user of VIEWERS) {
         const viewer = await signIn(user);
