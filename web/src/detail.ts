@@ -351,7 +351,8 @@ export async function renderReferralDetail(
                     h('strong', { text: e.kind.replaceAll('-', ' ') }),
                     ` · ${formatTime(e.at)} · ${who(host.user, e.byUserId)}`,
                     e.text ? h('p', { class: 'quote', text: e.text }) : null,
-                    e.evidenceId
+                    // An upload's entry names its file, unless its text already does.
+                    e.evidenceId && !e.text?.includes(evidenceName.get(e.evidenceId) ?? e.evidenceId)
                       ? h('p', { class: 'muted', text: `File: ${evidenceName.get(e.evidenceId) ?? e.evidenceId}` })
                       : null,
                   ]),
