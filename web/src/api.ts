@@ -6,7 +6,15 @@ import type { FeatureCollection, LineString, Point } from 'geojson';
 
 // The shapes the server answers with (type-only: erased from the bundle; the page still talks to
 // the server over HTTP only).
+import type { ReferralOutcome, WorkflowActionKind } from '../../src/core/workflow/machine.ts';
+import type { DeadlineState, Urgency } from '../../src/core/workflow/urgency.ts';
 import type { FlightProperties, SiteProperties } from '../../src/server/app.ts';
+import type {
+  Evidence as StoreEvidence,
+  Referral as StoreReferral,
+  ReferralEvent as StoreReferralEvent,
+  Review as StoreReview,
+} from '../../src/store/types.ts';
 
 export type { FlightProperties, SiteProperties };
 
@@ -17,11 +25,14 @@ export type FlightsCollection = FeatureCollection<LineString, FlightProperties>;
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
-  constructor(status: number, code: string, message: string) {
+  /** What the server said, in words, without the request path: "Bad request: reason is required". */
+  readonly said: string;
+  constructor(status: number, code: string, message: string, said = message) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.said = said;
   }
 }
 
@@ -84,7 +95,7 @@ async function apiError(path: string, response: Response): Promise<ApiError> {
   } catch {
     // not a JSON error body; keep the status line
   }
-  return new ApiError(response.status, code, `${path}: ${message}`);
+  return new ApiError(response.status, code, `${path}: ${message}`, message);
 }
 
 async function getJson<T>(path: string): Promise<T> {
@@ -124,3 +135,134 @@ export function fetchFlights(): Promise<FlightsCollection> {
 }
 
 export const BASEMAP_PATH = '/api/basemap';
+
+// ---- the review and referral workflow (src/server/workflow-routes.ts, workflow-schemas.ts) ----
+
+/** The actions GET /api/sites/:id and GET /api/referrals/:id list as what the caller may take now. */
+export type { ReferralOutcome, WorkflowActionKind };
+
+/** The outcomes a partner records (the server's REFERRAL_OUTCOMES; the type keeps them in step). */
+export const REFERRAL_OUTCOMES: readonly ReferralOutcome[] = ['dismantled', 'remediated', 'not-found', 'no-access'];
+
+export interface DetectionView {
+  id: string;
+  acquisitionId: string;
+  gas: string;
+  lat: number;
+  lon: number;
+  enhancement?: number | null;
+  enhancementUnit?: string | null;
+  rateKgPerHour?: number | null;
+  rateSigmaKgPerHour?: number | null;
+  method: string;
+  algorithmVersion: string;
+  createdAt: string;
+}
+
+/** GET /api/sites/:id: the site as a GeoJSON Feature, with coverage, detections, its referral and the caller's actions. */
+export interface SiteDetail {
+  type: 'Feature';
+  id: string;
+  geometry: Point;
+  properties: SiteProperties;
+  coverage: { overflights: number; detectedFlights: number; persistence: number | null };
+  referral: { id: string; status: string; organizationId: string } | null;
+  actions: WorkflowActionKind[];
+  detections: DetectionView[];
+}
+
+/** GET /api/sites/:id/reviews: a site's reviews as the store keeps them (without the site id). */
+export type Review = Omit<StoreReview, 'siteId'>;
+
+export type Deadline = DeadlineState;
+
+/** GET /api/referrals: the store's referral, its authority's name, its deadlines now, and its site in brief. */
+export interface Referral extends Omit<StoreReferral, 'urgency'> {
+  organizationName: string;
+  /** The urgency as the API serializes it (the response schema leaves the score's terms out). */
+  urgency: Pick<
+    Urgency,
+    'level' | 'score' | 'scoreRange' | 'acknowledgeWithinH' | 'actWithinH' | 'populationData' | 'notes'
+  > | null;
+  deadlines: Deadline[];
+  overdue: boolean;
+  site: Pick<SiteProperties, 'id' | 'name' | 'gases' | 'status' | 'rateKgPerHour' | 'rateSigmaKgPerHour'> & {
+    lat: number;
+    lon: number;
+  };
+}
+
+export type ReferralEvent = Omit<StoreReferralEvent, 'referralId'>;
+
+export type Evidence = Omit<StoreEvidence, 'referralId'>;
+
+export interface ReferralDetail extends Referral {
+  events: ReferralEvent[];
+  evidence: Evidence[];
+  actions: WorkflowActionKind[];
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  kind: 'analyst' | 'partner';
+  jurisdictions: string[];
+}
+
+/** POST answers of the workflow routes. */
+export interface WorkflowResult {
+  siteId: string;
+  status: string;
+  auditEventId: string;
+  referralId: string | null;
+  evidenceId?: string;
+}
+
+/** The files of a referral package, as /api/referrals/:id/package/:format serves them. */
+export const PACKAGE_FORMATS = ['pdf', 'kml', 'kmz', 'cot', 'csv', 'geojson'] as const;
+
+const seg = encodeURIComponent;
+
+export function fetchSite(id: string): Promise<SiteDetail> {
+  return getJson<SiteDetail>(`/api/sites/${seg(id)}`);
+}
+
+export function fetchReviews(siteId: string): Promise<Review[]> {
+  return getJson<Review[]>(`/api/sites/${seg(siteId)}/reviews`);
+}
+
+export function fetchReferrals(): Promise<Referral[]> {
+  return getJson<Referral[]>('/api/referrals');
+}
+
+export function fetchReferral(id: string): Promise<ReferralDetail> {
+  return getJson<ReferralDetail>(`/api/referrals/${seg(id)}`);
+}
+
+export function fetchOrganizations(): Promise<Organization[]> {
+  return getJson<Organization[]>('/api/organizations');
+}
+
+export function packageUrl(referralId: string, format: (typeof PACKAGE_FORMATS)[number]): string {
+  return `/api/referrals/${seg(referralId)}/package/${format}`;
+}
+
+export function evidenceUrl(referralId: string, evidenceId: string): string {
+  return `/api/referrals/${seg(referralId)}/evidence/${seg(evidenceId)}`;
+}
+
+/** POSTs a workflow action's body to `path` and answers with what it changed. */
+export async function postAction(path: string, body: Record<string, unknown>): Promise<WorkflowResult> {
+  return (await (await apiFetch(path, { method: 'POST', body })).json()) as WorkflowResult;
+}
+
+export function sitePath(siteId: string, rest: 'reviews' | 'referral' | 'verify'): string {
+  return `/api/sites/${seg(siteId)}/${rest}`;
+}
+
+export function referralPath(
+  referralId: string,
+  rest: 'acknowledge' | 'inspect' | 'outcome' | 'comments' | 'evidence',
+): string {
+  return `/api/referrals/${seg(referralId)}/${rest}`;
+}
