@@ -75,6 +75,8 @@ export function allowedActions(v: Viewer, site: Site, referral: Referral | null)
 export function workflowRoutes(store: Store) {
   return async (api: FastifyInstance): Promise<void> => {
     const orgName = async (id: string): Promise<string> => (await store.getOrganization(id))?.name ?? id;
+    /** A platform user's display name (people appear by display name only, never by email). */
+    const userName = async (id: string): Promise<string> => (await store.getUser(id))?.displayName ?? 'former user';
 
     const referralView = async (r: Referral, site: Site, now: string) => {
       const report = referralOverdue(r, site.status, now);
@@ -136,7 +138,8 @@ export function workflowRoutes(store: Store) {
         const site = await visibleSite(store, v, request.params.id);
         // Partners see referrals, not the agency's internal deliberation.
         if (v.organizationKind === 'partner') return [];
-        return store.listReviews(site.id);
+        const reviews = await store.listReviews(site.id);
+        return Promise.all(reviews.map(async (r) => ({ ...r, reviewerName: await userName(r.reviewerId) })));
       },
     );
 
@@ -212,8 +215,18 @@ export function workflowRoutes(store: Store) {
         const { referral, site } = await visibleReferral(store, v, request.params.id);
         return {
           ...(await referralView(referral, site, new Date().toISOString())),
-          events: await store.listReferralEvents(referral.id),
-          evidence: await store.listEvidence(referral.id),
+          events: await Promise.all(
+            (await store.listReferralEvents(referral.id)).map(async (e) => ({
+              ...e,
+              byName: await userName(e.byUserId),
+            })),
+          ),
+          evidence: await Promise.all(
+            (await store.listEvidence(referral.id)).map(async (e) => ({
+              ...e,
+              uploadedByName: await userName(e.uploadedBy),
+            })),
+          ),
           actions: allowedActions(v, site, referral),
         };
       },

@@ -111,11 +111,12 @@ export const referralsQuerystring = {
 
 const review = {
   type: 'object',
-  required: ['id', 'stage', 'reviewerId', 'decision', 'reason', 'createdAt'],
+  required: ['id', 'stage', 'reviewerId', 'reviewerName', 'decision', 'reason', 'createdAt'],
   properties: {
     id: str,
     stage: { type: 'string', enum: ['R1', 'R2'] },
     reviewerId: str,
+    reviewerName: str,
     decision: str,
     reason: str,
     createdAt: str,
@@ -192,7 +193,7 @@ export const referralsResponse = { type: 'array', items: referral } as const;
 
 const evidence = {
   type: 'object',
-  required: ['id', 'filename', 'mediaType', 'sha256', 'sizeBytes', 'uploadedBy', 'createdAt'],
+  required: ['id', 'filename', 'mediaType', 'sha256', 'sizeBytes', 'uploadedBy', 'uploadedByName', 'createdAt'],
   properties: {
     id: str,
     filename: str,
@@ -200,6 +201,7 @@ const evidence = {
     sha256: str,
     sizeBytes: { type: 'integer' },
     uploadedBy: str,
+    uploadedByName: str,
     createdAt: str,
   },
 } as const;
@@ -213,8 +215,16 @@ export const referralDetailResponse = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['id', 'kind', 'at', 'byUserId', 'text', 'evidenceId'],
-        properties: { id: str, kind: str, at: str, byUserId: str, text: nullableStr, evidenceId: nullableStr },
+        required: ['id', 'kind', 'at', 'byUserId', 'byName', 'text', 'evidenceId'],
+        properties: {
+          id: str,
+          kind: str,
+          at: str,
+          byUserId: str,
+          byName: str,
+          text: nullableStr,
+          evidenceId: nullableStr,
+        },
       },
     },
     evidence: { type: 'array', items: evidence },

@@ -214,10 +214,14 @@ describe('workflow over HTTP', () => {
     expect(r.body.status).toBe('confirmed');
     const reviews = await call(p.viewer!, 'GET', review);
     expect(
-      (reviews.body as unknown as { stage: string; reviewerId: string }[]).map((x) => [x.stage, x.reviewerId]),
+      (reviews.body as unknown as { stage: string; reviewerId: string; reviewerName: string }[]).map((x) => [
+        x.stage,
+        x.reviewerId,
+        x.reviewerName,
+      ]),
     ).toEqual([
-      ['R1', p.analyst1!.id],
-      ['R2', p.reviewer1!.id],
+      ['R1', p.analyst1!.id, 'analyst1'],
+      ['R2', p.reviewer1!.id, 'reviewer1'],
     ]);
 
     // Refer: to the one authority whose jurisdiction contains the site; not elsewhere.
@@ -312,6 +316,7 @@ describe('workflow over HTTP', () => {
     expect(await status(id)).toBe('verified');
 
     const final = await call(p.partnerB!, 'GET', `/api/referrals/${referralId}`);
+    expect((final.body.events as { byName: string }[]).map((e) => e.byName)).toContain('partnerB');
     expect((final.body.events as { kind: string }[]).map((e) => e.kind)).toEqual([
       'referred',
       'acknowledged',

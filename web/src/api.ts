@@ -165,14 +165,18 @@ export interface SiteDetail {
   id: string;
   geometry: Point;
   properties: SiteProperties;
-  coverage: { overflights: number; detectedFlights: number; persistence: number | null };
+  coverage: { overflights: number; detectedFlights: number; persistence: number | null; persistenceCi90: number[] };
+  /** core/fusion/priority.ts: 0.45·rate + 0.30·persistence + 0.25·reports, each term 0..1. */
+  priority: { score: number; terms: { rate: number; persistence: number; reports: number } };
+  /** Evidence from other sources joined to the site (empty for partners). */
+  reports: { id: string; observedAt: string; credibility: number; source: string; text: string }[];
   referral: { id: string; status: string; organizationId: string } | null;
   actions: WorkflowActionKind[];
   detections: DetectionView[];
 }
 
 /** GET /api/sites/:id/reviews: a site's reviews as the store keeps them (without the site id). */
-export type Review = Omit<StoreReview, 'siteId'>;
+export type Review = Omit<StoreReview, 'siteId'> & { reviewerName: string };
 
 export type Deadline = DeadlineState;
 
@@ -192,9 +196,9 @@ export interface Referral extends Omit<StoreReferral, 'urgency'> {
   };
 }
 
-export type ReferralEvent = Omit<StoreReferralEvent, 'referralId'>;
+export type ReferralEvent = Omit<StoreReferralEvent, 'referralId'> & { byName: string };
 
-export type Evidence = Omit<StoreEvidence, 'referralId'>;
+export type Evidence = Omit<StoreEvidence, 'referralId'> & { uploadedByName: string };
 
 export interface ReferralDetail extends Referral {
   events: ReferralEvent[];

@@ -44,12 +44,18 @@ export function facts(rows: [string, string | Node][]): HTMLElement {
 /** "2 of 3 overflights (67 %)"; "no overflight covered it yet" when none did. */
 export function formatPersistence(c: SiteDetail['coverage']): string {
   if (c.overflights === 0 || c.persistence === null) return 'no overflight covered it yet';
-  return `${c.detectedFlights} of ${plural(c.overflights, 'overflight')} (${Math.round(c.persistence * 100)} %)`;
+  const [lo, hi] = c.persistenceCi90.map((v) => Math.round(v * 100));
+  return `${c.detectedFlights} of ${plural(c.overflights, 'overflight')} (${Math.round(c.persistence * 100)} %; 90%: ${lo}–${hi} %)`;
 }
 
-/** Who did something: "you", or the user's id in short (the API names users by id only). */
-function who(user: SessionUser, userId: string): string {
-  return userId === user.id ? 'you' : `user ${userId.slice(0, 8)}`;
+export function formatPriority(p: SiteDetail['priority']): string {
+  const t = p.terms;
+  return `${p.score.toFixed(2)} (rate ${t.rate.toFixed(2)}, persistence ${t.persistence.toFixed(2)}, reports ${t.reports.toFixed(2)})`;
+}
+
+/** Who did something: "you", or the user's display name. */
+function who(user: SessionUser, userId: string, name: string): string {
+  return userId === user.id ? 'you' : name;
 }
 
 const ACTION_WORDS: Partial<Record<WorkflowActionKind, string>> = {
@@ -157,6 +163,20 @@ export async function renderSiteDetail(
       ['Gas', p.gases.join(', ') || '–'],
       ['Rate', formatRate(p.rateKgPerHour, p.rateSigmaKgPerHour)],
       ['Persistence', formatPersistence(site.coverage)],
+      ['Priority', formatPriority(site.priority)],
+      ...(site.reports.length > 0
+        ? ([
+            [
+              'Reports',
+              site.reports
+                .map(
+                  (r) =>
+                    `${r.source} (credibility ${r.credibility.toFixed(2)}, ${formatTime(r.observedAt)}): ${r.text}`,
+                )
+                .join(' · '),
+            ],
+          ] as [string, string][])
+        : []),
       ['Detections', String(p.detectionCount)],
       ['First seen', formatTime(p.firstSeen)],
       ['Last seen', formatTime(p.lastSeen)],
@@ -215,7 +235,7 @@ export async function renderSiteDetail(
                   reviews.map((r) =>
                     h('li', { attrs: { 'data-review-id': r.id } }, [
                       h('strong', { text: `${r.stage} · ${r.decision}` }),
-                      ` by ${who(host.user, r.reviewerId)}, ${formatTime(r.createdAt)}`,
+                      ` by ${who(host.user, r.reviewerId, r.reviewerName)}, ${formatTime(r.createdAt)}`,
                       h('p', { class: 'quote', text: r.reason }),
                     ]),
                   ),
@@ -329,7 +349,7 @@ export async function renderReferralDetail(
               r.evidence.map((e) =>
                 h('li', { attrs: { 'data-evidence-id': e.id } }, [
                   h('a', { text: e.filename, attrs: { href: evidenceUrl(r.id, e.id), download: e.filename } }),
-                  ` · ${formatBytes(e.sizeBytes)} · ${who(host.user, e.uploadedBy)}, ${formatTime(e.createdAt)}`,
+                  ` · ${formatBytes(e.sizeBytes)} · ${who(host.user, e.uploadedBy, e.uploadedByName)}, ${formatTime(e.createdAt)}`,
                 ]),
               ),
             ),
@@ -349,7 +369,7 @@ export async function renderReferralDetail(
                 .map((e) =>
                   h('li', { attrs: { 'data-event-kind': e.kind } }, [
                     h('strong', { text: e.kind.replaceAll('-', ' ') }),
-                    ` · ${formatTime(e.at)} · ${who(host.user, e.byUserId)}`,
+                    ` · ${formatTime(e.at)} · ${who(host.user, e.byUserId, e.byName)}`,
                     e.text ? h('p', { class: 'quote', text: e.text }) : null,
                     // An upload's entry names its file, unless its text already does.
                     e.evidenceId && !e.text?.includes(evidenceName.get(e.evidenceId) ?? e.evidenceId)
