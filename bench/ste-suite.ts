@@ -3,8 +3,9 @@
  * src/sim/scenarios.ts (classes A–F, wind 1–8 m/s, 10–1,000 samples, point and path sensors, zero,
  * one or two sources) run through the estimator with the true stability class given. Prints the
  * coverage of the 90% intervals, the median location error and rate error factor, and how often
- * the source count is right (all scenarios, and those with a clear plume) as JSON; with --rows, one
- * line per scenario on stderr.
+ * the source count is right (all scenarios, and those with a clear plume: every source clear in the
+ * mean model and seen in the realised rows) as JSON; with --rows, one line per scenario on stderr.
+ * The suite of test/integration/ste-suite.test.ts is `200 2027`; the default is a quick look.
  *
  *   node --import tsx bench/ste-suite.ts [count=40] [seed=2026] [--rows]
  */

@@ -234,6 +234,33 @@ describe('makeScenario', () => {
     expect(checked.at(-1)!.truth.clearPlume).toBe(true);
   });
 
+  it('allSourcesSeen says whether the realised rows show every plume above the clear threshold', () => {
+    let seen = 0;
+    let missed = 0;
+    for (const sc of SUITE) {
+      const t = sc.truth;
+      const threshold = CLEAR_PLUME_SNR * t.noisePpm;
+      expect(t.realizedPeakBySourcePpm.length).toBe(t.sources.length);
+      expect(t.allSourcesSeen, sc.name).toBe(
+        t.sources.length > 0 && t.realizedPeakBySourcePpm.every((p) => p > threshold),
+      );
+      if (t.sources.length !== 1) continue;
+      // One source: the data's largest excess over b0 is its realised peak to within 6σ noise and
+      // the drift bound (4 ppb sinusoid + 1.5 ppb half-trend).
+      const maxExcess = Math.max(...Array.from(sc.series.ppm, (v) => v - t.backgroundPpm));
+      const slack = 6 * t.noisePpm + 0.0055;
+      if (t.allSourcesSeen) {
+        expect(maxExcess, sc.name).toBeGreaterThan(threshold - slack);
+        seen++;
+      } else {
+        expect(maxExcess, sc.name).toBeLessThan(threshold + slack);
+        missed++;
+      }
+    }
+    expect(seen).toBeGreaterThan(50);
+    expect(missed).toBeGreaterThan(0);
+  });
+
   it('is not the locator model: the realised plume meanders and puffs around the mean model', () => {
     const sc = makeScenario({ ...BASE, rateKgPerHour: 30, samples: 1000, stability: 'C' });
     const { series, truth } = sc;

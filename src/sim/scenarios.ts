@@ -7,7 +7,7 @@
  *
  * Wind. A true mean wind (speed at 10 m, direction) plus slow meander: the direction offset that
  * carries the plume is an AR(1) process (time scale MEANDER_TIME_S = 100 s, stationary std
- * MEANDER_STD_DEG by class: A 20°, B 15°, C 11°, D 8°, E 6°, F 4°), and the speed is multiplied by
+ * MEANDER_STD_DEG by class: A 9.8°, B 7.1°, C 4.9°, D 3.6°, E 2.7°, F 1.8°), and the speed is multiplied by
  * 1 + an AR(1) process (same time scale, std SPEED_FLUCT_REL = 10%, factor floored at 0.3). The
  * plume at a receptor is carried by the wind of the travel time earlier, t − x/u (x the distance
  * downwind of the source along the mean wind, u the mean transport wind, lag capped at
@@ -44,7 +44,10 @@
  * path-mean kernel along the beam) is expectedPeakBySourcePpm; the strongest source at the sensors
  * (the largest of these) gives expectedPeakEnhancementPpm, and clearPlume =
  * expectedPeakEnhancementPpm > CLEAR_PLUME_SNR (10) × noisePpm. allSourcesClear: every source's
- * peak exceeds it (what a fair count test of two-source scenarios needs).
+ * peak exceeds it (what a fair count test of two-source scenarios needs). allSourcesSeen: every
+ * source's peak in the REALISED noiseless rows (meander and puffs, before noise;
+ * realizedPeakBySourcePpm) exceeds the same threshold — the data did show each plume. The suite
+ * counts a scenario as one "with a clear plume" when both hold.
  *
  * Deterministic: one Rng(seed) stream, drawn in a fixed order. Pure (no Node APIs).
  */
@@ -183,6 +186,17 @@ export interface ScenarioTruth {
   expectedPeakBySourcePpm: number[];
   /** Every source's expected peak exceeds CLEAR_PLUME_SNR × noisePpm (false without sources). */
   allSourcesClear: boolean;
+  /**
+   * Per source: its peak enhancement over the rows in the realised noiseless data (the meandering,
+   * puffing plume the rows were made from, before sensor noise).
+   */
+  realizedPeakBySourcePpm: number[];
+  /**
+   * Every source's realised peak exceeds CLEAR_PLUME_SNR × noisePpm: the data did show each plume
+   * (false without sources). A short survey can miss a plume that the mean model says is clear (the
+   * meander carried it elsewhere while the sensor was there); no estimator can count such a source.
+   */
+  allSourcesSeen: boolean;
   /** Path sensor: number of beams; point sensor: number of crosswind passes. */
   beamCount: number;
   passCount: number;
@@ -465,6 +479,8 @@ export function makeScenario(opts: ScenarioOptions): Scenario {
   let series: InSituSeries;
   // Per source: peak enhancement over the rows in the noiseless mean model (for clearPlume).
   const peakBySource = new Float64Array(ns);
+  // Per source: peak of its realised noiseless enhancement over the rows (meander and puffs included).
+  const seenBySource = new Float64Array(ns);
 
   if (point) {
     const puffs: Float64Array[] = [];
@@ -493,7 +509,9 @@ export function makeScenario(opts: ScenarioOptions): Scenario {
         const y = dx * cs - dy * sn;
         const u = srcU[k] * at(speedFactor, idx);
         const puff = Math.exp(POINT_FLUCT_SIGMA_LN * puffs[k][i] - puffBias);
-        c += srcQ[k] * kernel(x, y, altM[i], srcH[k], u) * puff;
+        const ck = srcQ[k] * kernel(x, y, altM[i], srcH[k], u) * puff;
+        c += ck;
+        if (ck * ppmFactor > seenBySource[k]) seenBySource[k] = ck * ppmFactor;
         const cm = srcQ[k] * meanKernel(xMean, dx * cE + dy * cN, altM[i], srcH[k], srcU[k]) * ppmFactor;
         if (cm > peakBySource[k]) peakBySource[k] = cm;
       }
@@ -638,7 +656,9 @@ export function makeScenario(opts: ScenarioOptions): Scenario {
             const kv = (table[g] + w * (table[g + 1] - table[g])) / (srcU[k] * at(speedFactor, idx));
             if (kv > 0) sum += kv * Math.exp(PATH_FLUCT_SIGMA_LN * puff[t0 + s] - puffBias);
           }
-          c += (srcQ[k] * sum) / 60;
+          const ck = (srcQ[k] * sum) / 60;
+          c += ck;
+          if (ck * ppmFactor > seenBySource[k]) seenBySource[k] = ck * ppmFactor;
         }
         ppm[r] = background(t0 + 30) + c * ppmFactor + rng.normal(0, noisePpm);
       }
@@ -667,6 +687,7 @@ export function makeScenario(opts: ScenarioOptions): Scenario {
   for (let k = 0; k < ns; k++) if (peakBySource[k] > expectedPeak) expectedPeak = peakBySource[k];
   const clearPlume = ns > 0 && expectedPeak > threshold;
   const allSourcesClear = ns > 0 && peakBySource.every((v) => v > threshold);
+  const allSourcesSeen = ns > 0 && seenBySource.every((v) => v > threshold);
   const notes =
     `${sensor === 'point' ? `drone, ${point!.passCount} crosswind passes at 1 Hz` : `${nb} open-path beams, 1-min means`}; ` +
     `${ns} source(s); class ${stability}, 10 m wind ${windSpeedMps.toFixed(2)} m/s from ${windFromDeg.toFixed(1)}°; ` +
@@ -696,6 +717,8 @@ export function makeScenario(opts: ScenarioOptions): Scenario {
       expectedPeakEnhancementPpm: expectedPeak,
       expectedPeakBySourcePpm: Array.from(peakBySource),
       allSourcesClear,
+      realizedPeakBySourcePpm: Array.from(seenBySource),
+      allSourcesSeen,
       beamCount: nb,
       passCount: point ? point.passCount : 0,
     },

@@ -33,6 +33,13 @@ import type { PreparedObservations } from './observations.ts';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
+// Hot-loop functions bound once: a transpiler that turns ESM imports into property reads of a
+// module object (tsx, vite-node) would otherwise pay a getter call per receptor.
+const sigmaYAt = sigmaYFor;
+const sigmaZAt = sigmaZFor;
+const fy = draxlerFy;
+const plume = plumeWithSigmas;
+
 /** A source position in the local frame, with its release height. */
 export interface SourcePosition {
   x: number;
@@ -121,14 +128,14 @@ export function kernelRows(
       const down = dx * ex + dy * ey;
       if (down <= 0) continue;
       const cross = dy * ex - dx * ey;
-      let sy = sigmaYFor(family, classIndex, down) * af;
+      let sy = sigmaYAt(family, classIndex, down) * af;
       if (st > 0) {
         // Measured direction variability (Draxler 1976): sigma_y = sigma_theta·x·f(travel time).
-        const syTheta = st * down * draxlerFy(down / u);
+        const syTheta = st * down * fy(down / u);
         if (syTheta > sy) sy = syTheta;
       }
       if (cross > 7 * sy || cross < -7 * sy) continue;
-      const c = rw[j] * plumeWithSigmas(sy, sigmaZFor(family, classIndex, down), cross, rz[j], src.h, u);
+      const c = rw[j] * plume(sy, sigmaZAt(family, classIndex, down), cross, rz[j], src.h, u);
       acc += c;
       // ∂/∂φ of the wind bearing: the plume swings sideways (the along-wind term is O(σy²/x²) smaller).
       dAcc -= (c * cross * down) / (sy * sy);

@@ -1,0 +1,50 @@
+/**
+ * The simulated-truth suite of the source-term estimation (issue 3), as a test: 200 seeded
+ * scenarios from src/sim/scenarios.ts (classes A–F, 10 m wind 1–8 m/s, 10–1,000 samples, point and
+ * path sensors, zero, one or two sources) run through the estimator with the true stability class
+ * given, as `npm run bench:suite` does. The scenarios are made by a simulator that is NOT the
+ * estimator's model (meandering, puffing plumes; see src/sim/scenarios.ts), so this measures how
+ * honest the intervals are on data the estimator did not write itself.
+ *
+ * Targets (issue 3): the 90% intervals (rate interval and location ellipse) hold the truth in
+ * 85–95% of the located true sources; the source count is right in ≥ 90% of the scenarios with a
+ * clear plume (every source clear in the mean model and seen in the realised data).
+ *
+ * NOT MET YET. Measured on this suite (seed 2027): location ellipses 59/192 = 0.31, rate intervals
+ * 136/192 = 0.71, count right 119/180 = 0.66 of the clear-plume scenarios, median location error
+ * 35.5 m, median rate error factor 1.86. The lower bounds below are those figures less about one
+ * scenario's worth of slack — a regression guard, not the target; the upper bounds are the
+ * target's (intervals wider than 95% would be dishonest the other way). README "Validation and
+ * figures" says what limits the estimator (coverage falls with the record's length: the error
+ * model does not capture the meandering plume's systematic departures from the mean plume).
+ * The estimator is seeded, so the figures are exact: a change that moves them must update them.
+ */
+import { expect, it } from 'vitest';
+import { runSuiteScenario, summarise } from '../../src/core/inversion/suite.ts';
+import { scenarioSuite } from '../../src/sim/scenarios.ts';
+
+const COUNT = 200;
+const SEED = 2027;
+
+it(`simulated-truth suite: ${COUNT} seeded scenarios, 90% interval coverage and source counts`, () => {
+  const scenarios = scenarioSuite(COUNT, SEED);
+  // The suite spans the issue's ranges (the generator's own tests check the draws in detail).
+  const samples = scenarios.map((s) => s.truth.sampleCount);
+  expect(Math.min(...samples)).toBeLessThanOrEqual(12);
+  expect(Math.max(...samples)).toBeGreaterThanOrEqual(900);
+  expect(new Set(scenarios.map((s) => s.truth.stability)).size).toBe(6);
+  expect(new Set(scenarios.map((s) => s.truth.sources.length)).size).toBe(3);
+  const rows = scenarios.map((sc) => runSuiteScenario(sc, { stabilityPrior: { [sc.truth.stability]: 1 } }));
+  const s = summarise(rows);
+  process.stdout.write(`ste suite (${COUNT} scenarios, seed ${SEED}): ${JSON.stringify(s)}\n`);
+  expect(s.scenarios).toBe(COUNT);
+  expect(s.clearScenarios).toBeGreaterThan(0.6 * COUNT);
+  // Issue targets where met; regression floors (see the file comment) where not.
+  expect(s.locationCoverage90).toBeGreaterThanOrEqual(0.29);
+  expect(s.locationCoverage90).toBeLessThanOrEqual(0.95);
+  expect(s.rateCoverage90).toBeGreaterThanOrEqual(0.69);
+  expect(s.rateCoverage90).toBeLessThanOrEqual(0.95);
+  expect(s.countRightClear).toBeGreaterThanOrEqual(0.64);
+  expect(s.medianLocationErrorM).toBeLessThan(40);
+  expect(s.medianRateErrorFactor).toBeLessThan(2);
+}, 1_800_000);
