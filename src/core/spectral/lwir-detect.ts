@@ -1,0 +1,678 @@
+/**
+ * LWIR multi-gas detection, identification and column estimation (first version). Pure: typed
+ * arrays in, typed arrays and plain objects out, no Node APIs.
+ *
+ * 1. Targets. The linearised forward model (lwir-forward.ts) gives, per channel k and gas g,
+ *
+ *      t_g(k) = ∂L/∂(c·l)_g = τ(k)·(B(ν_k, T_g) − L_s(k))·ln10·A_g(k)     µW/(cm² sr cm⁻¹) per ppm·m
+ *
+ *    with A_g decadic absorbance per ppm·m on the channels (channelAbsorbance). Approximation: one
+ *    clutter background per scene. L_s is the scene-mean surface-leaving radiance, recovered from
+ *    the mean at-sensor radiance of the background pixels as (L̄ − L↑)/τ when τ and L↑ on the
+ *    channels are given (otherwise τ = 1, L↑ = 0: the at-sensor radiance stands for L_s). The gas
+ *    temperature is either given (`gasTemperatureK`) or the background's brightness temperature
+ *    T_b(ν_k, L_s(k)) plus an assumed contrast `contrastK` (default +5 K). The sign of the contrast
+ *    is not known from the data: a negative column means the gas is seen with the opposite sign to
+ *    the one assumed (absorption instead of emission, or the reverse), so columns may be negative
+ *    and their magnitude scales as 1/|contrast|. Per-pixel departures of the surface temperature
+ *    from the scene mean change the true contrast pixel by pixel; this version ignores them.
+ *
+ * 2. Detectors. Background mean μ and covariance S of the scene with diagonal loading
+ *    Σ = S + λ·mean(diag S)·I (λ = `loading`, default 1e-6: the scene has many more pixels than
+ *    channels, so S is already well conditioned; loading a large share of the clutter variance
+ *    would drown the sensor-noise floor), in two passes: the second excludes the pixels whose
+ *    largest |z| over the gases exceeds `excludeZ` (at most `maxExcludedFraction` of the scene, the
+ *    strongest first). Per gas the clutter matched filter gives the column
+ *      α_p = tᵀΣ⁻¹(x_p − μ) / tᵀΣ⁻¹t   (ppm·m),   its noise-equivalent column NEC = (tᵀΣ⁻¹t)^(−½),
+ *    and ACE_p = (tᵀΣ⁻¹(x_p − μ))² / (tᵀΣ⁻¹t · (x_p − μ)ᵀΣ⁻¹(x_p − μ)) ∈ [0, 1]. The z-score is
+ *    α_p divided by a robust spread of α over the background pixels (1.4826·MAD), which holds the
+ *    false-alarm rate where the clutter is not Gaussian; |z| because the sign is unknown.
+ *
+ * 3. Masks. Hysteresis on |z|: seeds at ≥ `seedZ`, grown through 8-connected pixels at ≥ `growZ`,
+ *    components under `minPixels` dropped; one mask per gas, and the plumes are the components of
+ *    the union (max over the gases of |z|).
+ *
+ * 4. Identification, per plume, on the whitened mean spectrum ȳ = L⁻¹(x̄ − μ) (Σ = L·Lᵀ, x̄ the mean
+ *    over the plume's pixels), fitted by least squares as ȳ ≈ Σ_g α_g·L⁻¹t_g for the models
+ *    {no gas}, {each single gas}, {each pair among the `topK` best single gases}. A pair whose two
+ *    columns have opposite signs is refused (the gases share one temperature, so they share the
+ *    sign of the contrast). Model score: BIC = N·ln(RSS/N) + penalty·k·ln N (N channels, k gases,
+ *    unknown residual variance; `penalty` = 1 is the plain BIC). Confidence of a gas = the posterior
+ *    probability of the models that contain it, with posterior(m) = softmax(−BIC_m/2) over all the
+ *    models compared (equal priors). The reported gases are those of the best model, best first (by
+ *    confidence), with their columns α_g: the mean column over the plume's pixels, ppm·m.
+ *
+ * Bad input (sizes, non-finite values, gases without signal) raises PT_ERR_SPECTRAL_INPUT naming
+ * what is wrong.
+ */
+
+import { PlumetraceError } from '../errors.ts';
+import { choleskyInPlace, forwardSubstitute } from '../linalg.ts';
+import { applyChannelResponse, channelResponse, gasAbsorbanceOnGrid } from './lwir-channels.ts';
+import { brightnessTemperature, LN10, planckRadiance } from './lwir-forward.ts';
+import type { GasAbsorbance, LwirChannels } from './lwir-types.ts';
+
+export const LWIR_DETECT_ALGORITHM_VERSION = 'lwir-detect-cmf-ace-bic/1';
+
+/** A candidate gas with its decadic absorbance per ppm·m on the cube's channels. */
+export interface LwirDetectGas {
+  readonly name: string;
+  readonly cas: string;
+  /** One value per band of the cube. */
+  readonly absorbancePerPpmM: Float64Array;
+}
+
+export interface LwirDetectInput {
+  /** Band-interleaved-by-pixel radiance, µW/(cm² sr cm⁻¹), lines·samples·bands values. */
+  readonly radiance: Float32Array | Float64Array;
+  readonly lines: number;
+  readonly samples: number;
+  readonly bands: number;
+  /** Channel centres, cm⁻¹, one per band. */
+  readonly centerCm1: ArrayLike<number>;
+  readonly gases: readonly LwirDetectGas[];
+  /** τ_atm per band (ground to sensor); default 1. */
+  readonly transmittance?: ArrayLike<number>;
+  /** L↑ per band; default 0. */
+  readonly pathRadiance?: ArrayLike<number>;
+}
+
+export interface LwirDetectOptions {
+  /** Absolute gas temperature, K (overrides contrastK). */
+  gasTemperatureK?: number;
+  /** Assumed gas − background brightness temperature, K, when gasTemperatureK is absent. Default 5. */
+  contrastK?: number;
+  /** Diagonal loading λ (share of the mean variance). Default 1e-6. */
+  loading?: number;
+  /** Later passes exclude pixels with max |z| above this. Default 3. */
+  excludeZ?: number;
+  /** At most this share of the pixels is excluded. Default 0.25. */
+  maxExcludedFraction?: number;
+  /** Hysteresis seeds. Default 6. */
+  seedZ?: number;
+  /** Hysteresis growth. Default 3. */
+  growZ?: number;
+  /** Smallest component kept, pixels. Default 6. */
+  minPixels?: number;
+  /** Pixels never used for the background statistics (1 = left out), e.g. known sources. */
+  excludeMask?: Uint8Array;
+  /** Later passes also exclude this share of the pixels with the largest Mahalanobis distance. Default 0.05. */
+  rxFraction?: number;
+  /** Excluded pixels are grown by this many pixels (8-connected). Default 1. */
+  excludeDilatePx?: number;
+  /** Background passes (1: no exclusion). Default 4. */
+  passes?: number;
+  /** Pairs are formed among the best `topK` single gases. Default 3. */
+  topK?: number;
+  /** Multiplies the BIC penalty k·ln N. Default 1. */
+  penalty?: number;
+}
+
+export interface LwirGasIdentification {
+  name: string;
+  cas: string;
+  /** Posterior probability of the models that contain this gas (0–1). */
+  confidence: number;
+  /** Mean column over the plume's pixels, ppm·m (sign: see the module comment). */
+  columnPpmM: number;
+}
+
+export interface LwirModelScore {
+  /** Gas indices of the model (empty: no gas). */
+  gases: number[];
+  columnsPpmM: number[];
+  bic: number;
+  posterior: number;
+}
+
+export interface LwirPlume {
+  /** 1-based label in `plumeLabels`. */
+  id: number;
+  pixelCount: number;
+  /** Pixel indices (line·samples + sample). */
+  pixels: Int32Array;
+  /** Largest |z| over the gases and the plume's pixels. */
+  maxAbsZ: number;
+  /** Gases of the best model, best first; empty when the best model is "no gas". */
+  gases: LwirGasIdentification[];
+  /** Every model compared, best (lowest BIC) first. */
+  models: LwirModelScore[];
+}
+
+export interface LwirGasMaps {
+  name: string;
+  cas: string;
+  /** Matched-filter column per pixel, ppm·m. */
+  columnPpmM: Float32Array;
+  /** Column divided by its robust background spread. */
+  z: Float32Array;
+  ace: Float32Array;
+  /** 1 inside this gas's plume mask. */
+  mask: Uint8Array;
+  /** Noise-equivalent column from the covariance, (tᵀΣ⁻¹t)^(−½), ppm·m. */
+  necPpmM: number;
+  /** Robust spread (1.4826·MAD) of the column over the background pixels, ppm·m. */
+  robustSigmaPpmM: number;
+  /** The target t_g, per band, µW/(cm² sr cm⁻¹) per ppm·m. */
+  target: Float64Array;
+}
+
+export interface LwirDetectResult {
+  gases: LwirGasMaps[];
+  /** 0 outside any plume, else the plume's id. */
+  plumeLabels: Int32Array;
+  plumes: LwirPlume[];
+  /** Pixels left out of the second-pass background statistics. */
+  excludedPixels: number;
+  /** Background brightness temperature per band, K (from the scene mean). */
+  backgroundBrightnessK: Float64Array;
+  algorithmVersion: string;
+}
+
+function bad(detail: string): never {
+  throw new PlumetraceError('PT_ERR_SPECTRAL_INPUT', detail);
+}
+
+/**
+ * A gas's decadic absorbance per ppm·m on sensor channels: the cell mean on a fine grid (step
+ * `stepCm1`, default 0.25 cm⁻¹) convolved with each channel's Gaussian response. 0 where the gas's
+ * spectrum has no data.
+ */
+export function channelAbsorbance(gas: GasAbsorbance, channels: LwirChannels, stepCm1 = 0.25): Float64Array {
+  const n = channels.centerCm1.length;
+  if (n < 1) bad('no channels');
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  let minF = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < n; k++) {
+    const c = channels.centerCm1[k];
+    const f = channels.fwhmCm1[k];
+    if (!(c > 0) || !(f > 0) || !Number.isFinite(c) || !Number.isFinite(f)) {
+      bad(`channel ${k}: centre ${c} cm-1 and FWHM ${f} cm-1 must be finite and > 0`);
+    }
+    lo = Math.min(lo, c - 2 * f);
+    hi = Math.max(hi, c + 2 * f);
+    minF = Math.min(minF, f);
+  }
+  const step = Math.min(stepCm1, minF / 2);
+  const m = Math.floor((hi - lo) / step) + 1;
+  const grid = Float64Array.from({ length: m }, (_, i) => lo + i * step);
+  const r = channelResponse(grid, channels);
+  if (r.kept.length !== n) bad('internal: a channel fell outside its own grid');
+  const fine = gasAbsorbanceOnGrid(gas, grid);
+  for (let i = 0; i < m; i++) if (!Number.isFinite(fine[i])) fine[i] = 0;
+  const out = applyChannelResponse(r, fine) as Float64Array;
+  return out;
+}
+
+function checkInput(input: LwirDetectInput): void {
+  const { lines, samples, bands } = input;
+  for (const [k, v] of [
+    ['lines', lines],
+    ['samples', samples],
+    ['bands', bands],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1) bad(`${k} must be a positive integer (got ${v})`);
+  }
+  if (input.radiance.length !== lines * samples * bands) {
+    bad(`radiance has ${input.radiance.length} values for ${lines} × ${samples} × ${bands}`);
+  }
+  if (lines * samples < 2 * bands) {
+    bad(`${lines * samples} pixels are too few to estimate a ${bands}-band covariance (need at least ${2 * bands})`);
+  }
+  if (input.centerCm1.length !== bands) bad(`centerCm1 has ${input.centerCm1.length} values for ${bands} bands`);
+  if (input.gases.length < 1) bad('no candidate gases');
+  for (const g of input.gases) {
+    if (g.absorbancePerPpmM.length !== bands) {
+      bad(`gas "${g.name}" has ${g.absorbancePerPpmM.length} absorbances for ${bands} bands`);
+    }
+    let any = false;
+    for (let k = 0; k < bands; k++) {
+      const a = g.absorbancePerPpmM[k];
+      if (!Number.isFinite(a)) bad(`gas "${g.name}": absorbance of band ${k} is not finite`);
+      if (a !== 0) any = true;
+    }
+    if (!any) bad(`gas "${g.name}" has no absorbance on the cube's channels`);
+  }
+  for (const [k, a] of [
+    ['transmittance', input.transmittance],
+    ['pathRadiance', input.pathRadiance],
+  ] as const) {
+    if (a === undefined) continue;
+    if (a.length !== bands) bad(`${k} has ${a.length} values for ${bands} bands`);
+    for (let i = 0; i < bands; i++) if (!Number.isFinite(a[i])) bad(`${k} of band ${i} is not finite`);
+  }
+  if (input.transmittance) {
+    for (let i = 0; i < bands; i++) {
+      if (!(input.transmittance[i] > 0)) bad(`transmittance of band ${i} must be > 0`);
+    }
+  }
+  for (let i = 0; i < input.radiance.length; i++) {
+    if (!Number.isFinite(input.radiance[i])) bad(`radiance value ${i} (pixel ${Math.floor(i / bands)}) is not finite`);
+  }
+}
+
+/** Mean and loaded covariance of the pixels with use[p] = 1; returns the Cholesky factor L of Σ. */
+function backgroundCholesky(
+  x: Float32Array | Float64Array,
+  npx: number,
+  nb: number,
+  use: Uint8Array,
+  loading: number,
+): { mean: Float64Array; chol: Float64Array } {
+  const mean = new Float64Array(nb);
+  let n = 0;
+  for (let p = 0; p < npx; p++) {
+    if (!use[p]) continue;
+    n++;
+    const o = p * nb;
+    for (let k = 0; k < nb; k++) mean[k] += x[o + k];
+  }
+  for (let k = 0; k < nb; k++) mean[k] /= n;
+  const cov = new Float64Array(nb * nb);
+  const d = new Float64Array(nb);
+  for (let p = 0; p < npx; p++) {
+    if (!use[p]) continue;
+    const o = p * nb;
+    for (let k = 0; k < nb; k++) d[k] = x[o + k] - mean[k];
+    for (let i = 0; i < nb; i++) {
+      const di = d[i];
+      const r = i * nb;
+      for (let j = 0; j <= i; j++) cov[r + j] += di * d[j];
+    }
+  }
+  let tr = 0;
+  for (let i = 0; i < nb; i++) tr += cov[i * nb + i];
+  const load = (loading * tr) / nb / (n - 1);
+  for (let i = 0; i < nb; i++) {
+    for (let j = 0; j <= i; j++) cov[i * nb + j] /= n - 1;
+    cov[i * nb + i] += load;
+  }
+  if (!choleskyInPlace(cov, nb)) {
+    bad('the background covariance is not positive definite (constant or duplicated bands?); raise the loading');
+  }
+  return { mean, chol: cov };
+}
+
+/** Binary dilation by r pixels (square neighbourhood). */
+function dilate(m: Uint8Array, lines: number, samples: number, r: number): Uint8Array {
+  if (r <= 0) return Uint8Array.from(m);
+  const out = new Uint8Array(m.length);
+  for (let l = 0; l < lines; l++) {
+    for (let s = 0; s < samples; s++) {
+      if (!m[l * samples + s]) continue;
+      for (let ll = Math.max(0, l - r); ll <= Math.min(lines - 1, l + r); ll++) {
+        for (let ss = Math.max(0, s - r); ss <= Math.min(samples - 1, s + r); ss++) out[ll * samples + ss] = 1;
+      }
+    }
+  }
+  return out;
+}
+
+function median(a: Float64Array): number {
+  const s = Float64Array.from(a).sort();
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+}
+
+/** Hysteresis on `score` (seeds ≥ seed, growth ≥ grow, 8-connected), components ≥ minPixels. Labels 1…. */
+function hysteresisLabels(
+  score: Float32Array,
+  lines: number,
+  samples: number,
+  seed: number,
+  grow: number,
+  minPixels: number,
+): { labels: Int32Array; components: Int32Array[] } {
+  const npx = lines * samples;
+  const labels = new Int32Array(npx);
+  const seen = new Uint8Array(npx);
+  const components: Int32Array[] = [];
+  const stack: number[] = [];
+  for (let p0 = 0; p0 < npx; p0++) {
+    if (seen[p0] || !(score[p0] >= grow)) continue;
+    // Flood fill the ≥ grow component, then keep it if it has a seed and enough pixels.
+    const comp: number[] = [];
+    let hasSeed = false;
+    stack.push(p0);
+    seen[p0] = 1;
+    while (stack.length) {
+      const p = stack.pop() as number;
+      comp.push(p);
+      if (score[p] >= seed) hasSeed = true;
+      const l = Math.floor(p / samples);
+      const s = p - l * samples;
+      for (let dl = -1; dl <= 1; dl++) {
+        const ll = l + dl;
+        if (ll < 0 || ll >= lines) continue;
+        for (let ds = -1; ds <= 1; ds++) {
+          const ss = s + ds;
+          if (ss < 0 || ss >= samples) continue;
+          const q = ll * samples + ss;
+          if (!seen[q] && score[q] >= grow) {
+            seen[q] = 1;
+            stack.push(q);
+          }
+        }
+      }
+    }
+    if (hasSeed && comp.length >= minPixels) {
+      comp.sort((a, b) => a - b);
+      components.push(Int32Array.from(comp));
+      const id = components.length;
+      for (const p of comp) labels[p] = id;
+    }
+  }
+  return { labels, components };
+}
+
+/**
+ * Model comparison on a whitened spectrum: `gram` (G×G, tᵢᵀtⱼ of the whitened targets), `b`
+ * (tᵢᵀȳ), `yy` = ȳᵀȳ, N channels. Returns the models, best first, with posteriors.
+ */
+export function compareGasModels(
+  gram: Float64Array,
+  b: Float64Array,
+  yy: number,
+  nChannels: number,
+  topK = 3,
+  penalty = 1,
+): LwirModelScore[] {
+  const G = b.length;
+  const N = nChannels;
+  const floor = yy * 1e-12 + Number.MIN_VALUE;
+  const bic = (rss: number, k: number) => N * Math.log(Math.max(rss, floor) / N) + penalty * k * Math.log(N);
+  const models: LwirModelScore[] = [{ gases: [], columnsPpmM: [], bic: bic(yy, 0), posterior: 0 }];
+  const singles: LwirModelScore[] = [];
+  for (let g = 0; g < G; g++) {
+    const a = b[g] / gram[g * G + g];
+    singles.push({ gases: [g], columnsPpmM: [a], bic: bic(yy - a * b[g], 1), posterior: 0 });
+  }
+  models.push(...singles);
+  const top = [...singles].sort((m1, m2) => m1.bic - m2.bic).slice(0, Math.min(topK, G));
+  for (let i = 0; i < top.length; i++) {
+    for (let j = i + 1; j < top.length; j++) {
+      const gi = top[i].gases[0];
+      const gj = top[j].gases[0];
+      const a11 = gram[gi * G + gi];
+      const a22 = gram[gj * G + gj];
+      const a12 = gram[gi * G + gj];
+      const det = a11 * a22 - a12 * a12;
+      if (!(det > 1e-12 * a11 * a22)) continue; // the two targets are (nearly) collinear
+      const ci = (a22 * b[gi] - a12 * b[gj]) / det;
+      const cj = (a11 * b[gj] - a12 * b[gi]) / det;
+      if (ci * cj <= 0) continue; // one temperature: both columns share the contrast's sign
+      const pair = [gi, gj].sort((x, y) => x - y);
+      const cols = pair[0] === gi ? [ci, cj] : [cj, ci];
+      models.push({ gases: pair, columnsPpmM: cols, bic: bic(yy - ci * b[gi] - cj * b[gj], 2), posterior: 0 });
+    }
+  }
+  models.sort((m1, m2) => m1.bic - m2.bic);
+  const best = models[0].bic;
+  let z = 0;
+  for (const m of models) {
+    m.posterior = Math.exp(-(m.bic - best) / 2);
+    z += m.posterior;
+  }
+  for (const m of models) m.posterior /= z;
+  return models;
+}
+
+/** Runs the detectors, masks and identification on one cube. See the module comment. */
+export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptions = {}): LwirDetectResult {
+  checkInput(input);
+  const { lines, samples, bands: nb, radiance: x } = input;
+  const npx = lines * samples;
+  const G = input.gases.length;
+  const loading = options.loading ?? 1e-6;
+  const excludeZ = options.excludeZ ?? 3;
+  const maxExcl = options.maxExcludedFraction ?? 0.25;
+  const seedZ = options.seedZ ?? 6;
+  const growZ = options.growZ ?? 3;
+  const minPixels = options.minPixels ?? 6;
+  const topK = options.topK ?? 3;
+  const passes = options.passes ?? 5;
+  const excludeDilatePx = options.excludeDilatePx ?? 1;
+  const rxFraction = options.rxFraction ?? 0.05;
+  if (!(rxFraction >= 0 && rxFraction < 0.5)) bad(`rxFraction ${rxFraction} must be in [0, 0.5)`);
+  const penalty = options.penalty ?? 1;
+  if (!(loading >= 0)) bad(`loading ${loading} must be >= 0`);
+  if (!(growZ > 0 && seedZ >= growZ))
+    bad(`hysteresis thresholds must satisfy 0 < growZ <= seedZ (got ${growZ}, ${seedZ})`);
+  if (!(excludeZ > 0)) bad(`excludeZ ${excludeZ} must be > 0`);
+  if (!(maxExcl >= 0 && maxExcl < 0.5)) bad(`maxExcludedFraction ${maxExcl} must be in [0, 0.5)`);
+  if (!Number.isInteger(minPixels) || minPixels < 1) bad(`minPixels ${minPixels} must be an integer >= 1`);
+  if (!Number.isInteger(topK) || topK < 1) bad(`topK ${topK} must be an integer >= 1`);
+  if (!(penalty >= 0)) bad(`penalty ${penalty} must be >= 0`);
+  if (options.gasTemperatureK !== undefined && !(options.gasTemperatureK > 0)) {
+    bad(`gasTemperatureK ${options.gasTemperatureK} must be > 0`);
+  }
+  const contrastK = options.contrastK ?? 5;
+  if (options.gasTemperatureK === undefined && (!Number.isFinite(contrastK) || contrastK === 0)) {
+    bad(`contrastK ${contrastK} must be finite and non-zero (a gas at the background's temperature is invisible)`);
+  }
+  const tau = input.transmittance;
+  const up = input.pathRadiance;
+
+  const fixedOut = options.excludeMask;
+  if (fixedOut && fixedOut.length !== npx) bad(`excludeMask has ${fixedOut.length} values for ${npx} pixels`);
+  const use = Uint8Array.from({ length: npx }, (_, p) => (fixedOut?.[p] ? 0 : 1));
+  const columns = Array.from({ length: G }, () => new Float32Array(npx));
+  const zs = Array.from({ length: G }, () => new Float32Array(npx));
+  const targets: Float64Array[] = [];
+  const nec = new Float64Array(G);
+  const robust = new Float64Array(G);
+  const tb = new Float64Array(nb);
+  let mean: Float64Array = new Float64Array(nb);
+  let chol: Float64Array = new Float64Array(0);
+  let whitened: Float64Array[] = [];
+  let excluded = 0;
+  const outStat = new Uint8Array(npx);
+  // Pixels once above excludeZ stay out (their z fell because the plume entered Σ); the
+  // Mahalanobis-distance share is chosen afresh in each pass.
+  const zOut = new Uint8Array(npx);
+
+  for (let pass = 0; pass < passes; pass++) {
+    ({ mean, chol } = backgroundCholesky(x, npx, nb, use, loading));
+    // Targets from the background mean.
+    targets.length = 0;
+    const contrast = new Float64Array(nb);
+    for (let k = 0; k < nb; k++) {
+      const t = tau ? tau[k] : 1;
+      const ls = (mean[k] - (up ? up[k] : 0)) / t;
+      const v = input.centerCm1[k];
+      tb[k] = brightnessTemperature(v, ls);
+      if (!Number.isFinite(tb[k])) {
+        // An (almost) opaque band: L↑ exceeds the mean radiance within the noise. The gas below
+        // cannot be seen there; the band keeps no target.
+        contrast[k] = 0;
+        continue;
+      }
+      const tg = options.gasTemperatureK ?? tb[k] + contrastK;
+      contrast[k] = t * (planckRadiance(v, tg) - ls) * LN10;
+    }
+    whitened = [];
+    const q: Float64Array[] = [];
+    for (let g = 0; g < G; g++) {
+      const a = input.gases[g].absorbancePerPpmM;
+      const t = Float64Array.from(contrast, (c, k) => c * a[k]);
+      targets.push(t);
+      const tw = new Float64Array(nb);
+      forwardSubstitute(chol, nb, t, tw);
+      whitened.push(tw);
+      let tt = 0;
+      for (let k = 0; k < nb; k++) tt += tw[k] * tw[k];
+      if (!(tt > 0)) bad(`gas "${input.gases[g].name}" has no signal at this contrast`);
+      nec[g] = 1 / Math.sqrt(tt);
+      // q = Σ⁻¹t / tᵀΣ⁻¹t: L⁻ᵀ·tw, scaled.
+      const qq = new Float64Array(nb);
+      for (let i = nb - 1; i >= 0; i--) {
+        let s = tw[i];
+        for (let k = i + 1; k < nb; k++) s -= chol[k * nb + i] * qq[k];
+        qq[i] = s / chol[i * nb + i];
+      }
+      for (let k = 0; k < nb; k++) qq[k] /= tt;
+      q.push(qq);
+    }
+    for (let p = 0; p < npx; p++) {
+      const o = p * nb;
+      for (let g = 0; g < G; g++) {
+        const qq = q[g];
+        let s = 0;
+        for (let k = 0; k < nb; k++) s += qq[k] * (x[o + k] - mean[k]);
+        columns[g][p] = s;
+      }
+    }
+    const maxAbsZ = new Float32Array(npx);
+    for (let g = 0; g < G; g++) {
+      const bgVals: number[] = [];
+      for (let p = 0; p < npx; p++) if (use[p]) bgVals.push(columns[g][p]);
+      const v = Float64Array.from(bgVals);
+      const med = median(v);
+      for (let i = 0; i < v.length; i++) v[i] = Math.abs(v[i] - med);
+      robust[g] = 1.4826 * median(v) || nec[g];
+      for (let p = 0; p < npx; p++) {
+        zs[g][p] = columns[g][p] / robust[g];
+        maxAbsZ[p] = Math.max(maxAbsZ[p], Math.abs(zs[g][p]));
+      }
+    }
+    if (pass < passes - 1) {
+      // Cumulative: a pixel once left out stays out (its z fell because the plume entered Σ).
+      const cap = Math.floor(maxExcl * npx);
+      const hot = new Uint8Array(npx);
+      for (let p = 0; p < npx; p++) if (maxAbsZ[p] > excludeZ || zOut[p]) hot[p] = zOut[p] = 1;
+      const rxHot = new Uint8Array(npx);
+      if (rxFraction > 0) {
+        // The largest Mahalanobis distances too: a mixture's plume direction, once inside Σ, is
+        // whitened away from every single-gas filter, but its pixels still stand out from the rest.
+        const rx = new Float64Array(npx);
+        const dd = new Float64Array(nb);
+        const ww = new Float64Array(nb);
+        for (let p = 0; p < npx; p++) {
+          const o = p * nb;
+          for (let k = 0; k < nb; k++) dd[k] = x[o + k] - mean[k];
+          forwardSubstitute(chol, nb, dd, ww);
+          let r = 0;
+          for (let k = 0; k < nb; k++) r += ww[k] * ww[k];
+          rx[p] = r;
+        }
+        const cut = Float64Array.from(rx).sort()[Math.min(npx - 1, Math.floor((1 - rxFraction) * npx))];
+        for (let p = 0; p < npx; p++) if (rx[p] >= cut) rxHot[p] = 1;
+      }
+      const count = (m: Uint8Array) => m.reduce((acc, v) => acc + v, 0);
+      let chosen = dilate(hot, lines, samples, excludeDilatePx);
+      for (let p = 0; p < npx; p++) chosen[p] |= rxHot[p];
+      if (count(chosen) > cap) {
+        chosen = Uint8Array.from(hot, (v, p) => v | rxHot[p]);
+        if (count(chosen) > cap) {
+          // Too many: the strongest |z| first.
+          chosen.fill(0);
+          const order = Array.from({ length: npx }, (_, p) => p).sort((p1, p2) => maxAbsZ[p2] - maxAbsZ[p1]);
+          for (let i = 0; i < cap; i++) chosen[order[i]] = 1;
+        }
+      }
+      excluded = 0;
+      let changed = false;
+      for (let p = 0; p < npx; p++) {
+        if (chosen[p] !== outStat[p]) changed = true;
+        outStat[p] = chosen[p];
+        excluded += chosen[p];
+        use[p] = chosen[p] || fixedOut?.[p] ? 0 : 1;
+      }
+      if (!changed) break; // another pass would repeat this one
+    }
+  }
+
+  // ACE needs each pixel's whitened residual norm.
+  const aces = Array.from({ length: G }, () => new Float32Array(npx));
+  const d = new Float64Array(nb);
+  const w = new Float64Array(nb);
+  const ttw = whitened.map((tw) => tw.reduce((s, v) => s + v * v, 0));
+  for (let p = 0; p < npx; p++) {
+    const o = p * nb;
+    for (let k = 0; k < nb; k++) d[k] = x[o + k] - mean[k];
+    forwardSubstitute(chol, nb, d, w);
+    let xx = 0;
+    for (let k = 0; k < nb; k++) xx += w[k] * w[k];
+    for (let g = 0; g < G; g++) {
+      // tᵀΣ⁻¹(x − μ) = α·tᵀΣ⁻¹t.
+      const s = columns[g][p] * ttw[g];
+      aces[g][p] = xx > 0 ? (s * s) / (ttw[g] * xx) : 0;
+    }
+  }
+
+  // Masks.
+  const gasMaps: LwirGasMaps[] = [];
+  const absZ = new Float32Array(npx);
+  const maxAbsZ = new Float32Array(npx);
+  for (let g = 0; g < G; g++) {
+    for (let p = 0; p < npx; p++) {
+      absZ[p] = Math.abs(zs[g][p]);
+      maxAbsZ[p] = Math.max(maxAbsZ[p], absZ[p]);
+    }
+    const { labels } = hysteresisLabels(absZ, lines, samples, seedZ, growZ, minPixels);
+    gasMaps.push({
+      name: input.gases[g].name,
+      cas: input.gases[g].cas,
+      columnPpmM: columns[g],
+      z: zs[g],
+      ace: aces[g],
+      mask: Uint8Array.from(labels, (l) => (l > 0 ? 1 : 0)),
+      necPpmM: nec[g],
+      robustSigmaPpmM: robust[g],
+      target: targets[g],
+    });
+  }
+  const { labels, components } = hysteresisLabels(maxAbsZ, lines, samples, seedZ, growZ, minPixels);
+
+  // Identification on each plume's whitened mean spectrum.
+  const gram = new Float64Array(G * G);
+  for (let i = 0; i < G; i++) {
+    for (let j = 0; j < G; j++) {
+      let s = 0;
+      for (let k = 0; k < nb; k++) s += whitened[i][k] * whitened[j][k];
+      gram[i * G + j] = s;
+    }
+  }
+  const plumes: LwirPlume[] = components.map((pix, c) => {
+    d.fill(0);
+    let mz = 0;
+    for (const p of pix) {
+      const o = p * nb;
+      for (let k = 0; k < nb; k++) d[k] += x[o + k];
+      mz = Math.max(mz, maxAbsZ[p]);
+    }
+    for (let k = 0; k < nb; k++) d[k] = d[k] / pix.length - mean[k];
+    forwardSubstitute(chol, nb, d, w);
+    let yy = 0;
+    for (let k = 0; k < nb; k++) yy += w[k] * w[k];
+    const b = new Float64Array(G);
+    for (let g = 0; g < G; g++) {
+      let s = 0;
+      for (let k = 0; k < nb; k++) s += whitened[g][k] * w[k];
+      b[g] = s;
+    }
+    const models = compareGasModels(gram, b, yy, nb, topK, penalty);
+    const conf = new Float64Array(G);
+    for (const m of models) for (const g of m.gases) conf[g] += m.posterior;
+    const best = models[0];
+    const gases = best.gases
+      .map((g, i) => ({
+        name: input.gases[g].name,
+        cas: input.gases[g].cas,
+        confidence: conf[g],
+        columnPpmM: best.columnsPpmM[i],
+      }))
+      .sort((a, b2) => b2.confidence - a.confidence || Math.abs(b2.columnPpmM) - Math.abs(a.columnPpmM));
+    return { id: c + 1, pixelCount: pix.length, pixels: pix, maxAbsZ: mz, gases, models };
+  });
+
+  return {
+    gases: gasMaps,
+    plumeLabels: labels,
+    plumes,
+    excludedPixels: excluded,
+    backgroundBrightnessK: tb,
+    algorithmVersion: LWIR_DETECT_ALGORITHM_VERSION,
+  };
+}
