@@ -102,6 +102,8 @@ export interface LwirDetectOptions {
   excludeDilatePx?: number;
   /** Background passes (1: no exclusion). Default 4. */
   passes?: number;
+  /** Width of the local background ring around a plume for identification, pixels. Default 3. */
+  ringPx?: number;
   /** Pairs are formed among the best `topK` single gases. Default 3. */
   topK?: number;
   /** Multiplies the BIC penalty k·ln N. Default 1. */
@@ -133,6 +135,8 @@ export interface LwirPlume {
   pixels: Int32Array;
   /** Largest |z| over the gases and the plume's pixels. */
   maxAbsZ: number;
+  /** Pixels of the local background ring (0 or few: the scene mean was used). */
+  localBackgroundPixels: number;
   /** Gases of the best model, best first; empty when the best model is "no gas". */
   gases: LwirGasIdentification[];
   /** Every model compared, best (lowest BIC) first. */
@@ -431,6 +435,8 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
   const growZ = options.growZ ?? 3;
   const minPixels = options.minPixels ?? 6;
   const topK = options.topK ?? 3;
+  const ringPx = options.ringPx ?? 3;
+  if (!Number.isInteger(ringPx) || ringPx < 1) bad(`ringPx ${ringPx} must be an integer >= 1`);
   const passes = options.passes ?? 5;
   const excludeDilatePx = options.excludeDilatePx ?? 1;
   const rxFraction = options.rxFraction ?? 0.05;
@@ -468,6 +474,25 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
   let whitened: Float64Array[] = [];
   let excluded = 0;
   const outStat = new Uint8Array(npx);
+  /** τ·(B(T_g) − L_s)·ln10 per band for a background mean radiance; its brightness temperature into `tbOut`. */
+  const contrastSpectrum = (bgMean: Float64Array, tbOut: Float64Array): Float64Array => {
+    const contrast = new Float64Array(nb);
+    for (let k = 0; k < nb; k++) {
+      const t = tau ? tau[k] : 1;
+      const ls = (bgMean[k] - (up ? up[k] : 0)) / t;
+      const v = input.centerCm1[k];
+      tbOut[k] = brightnessTemperature(v, ls);
+      if (!Number.isFinite(tbOut[k])) {
+        // An (almost) opaque band: L↑ exceeds the mean radiance within the noise. The gas below
+        // cannot be seen there; the band keeps no target.
+        contrast[k] = 0;
+        continue;
+      }
+      const tg = options.gasTemperatureK ?? tbOut[k] + contrastK;
+      contrast[k] = t * (planckRadiance(v, tg) - ls) * LN10;
+    }
+    return contrast;
+  };
   // Pixels once above excludeZ stay out (their z fell because the plume entered Σ); the
   // Mahalanobis-distance share is chosen afresh in each pass.
   const zOut = new Uint8Array(npx);
@@ -476,21 +501,7 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
     ({ mean, chol } = backgroundCholesky(x, npx, nb, use, loading));
     // Targets from the background mean.
     targets.length = 0;
-    const contrast = new Float64Array(nb);
-    for (let k = 0; k < nb; k++) {
-      const t = tau ? tau[k] : 1;
-      const ls = (mean[k] - (up ? up[k] : 0)) / t;
-      const v = input.centerCm1[k];
-      tb[k] = brightnessTemperature(v, ls);
-      if (!Number.isFinite(tb[k])) {
-        // An (almost) opaque band: L↑ exceeds the mean radiance within the noise. The gas below
-        // cannot be seen there; the band keeps no target.
-        contrast[k] = 0;
-        continue;
-      }
-      const tg = options.gasTemperatureK ?? tb[k] + contrastK;
-      contrast[k] = t * (planckRadiance(v, tg) - ls) * LN10;
-    }
+    const contrast = contrastSpectrum(mean, tb);
     whitened = [];
     const q: Float64Array[] = [];
     for (let g = 0; g < G; g++) {
@@ -625,16 +636,47 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
   }
   const { labels, components } = hysteresisLabels(maxAbsZ, lines, samples, seedZ, growZ, minPixels);
 
-  // Identification on each plume's whitened mean spectrum.
-  const gram = new Float64Array(G * G);
-  for (let i = 0; i < G; i++) {
-    for (let j = 0; j < G; j++) {
-      let s = 0;
-      for (let k = 0; k < nb; k++) s += whitened[i][k] * whitened[j][k];
-      gram[i * G + j] = s;
-    }
-  }
+  // Identification on each plume's whitened mean spectrum, against its local background: the
+  // pixels within ringPx of the plume that are in no plume and below growZ. Their mean replaces μ
+  // (it removes the clutter patch the plume lies on) and gives the local contrast of the targets
+  // (the surface temperature under a plume may be far from the scene mean). Too small a ring
+  // (under 2·minPixels pixels): the scene mean and the scene targets.
+  const inAny = Uint8Array.from(labels, (l) => (l > 0 ? 1 : 0));
+  const tbLocal = new Float64Array(nb);
   const plumes: LwirPlume[] = components.map((pix, c) => {
+    const own = new Uint8Array(npx);
+    for (const p of pix) own[p] = 1;
+    const ring = dilate(own, lines, samples, ringPx);
+    const bgMean = new Float64Array(nb);
+    let nRing = 0;
+    for (let p = 0; p < npx; p++) {
+      if (!ring[p] || inAny[p] || !(maxAbsZ[p] < growZ)) continue;
+      nRing++;
+      const o = p * nb;
+      for (let k = 0; k < nb; k++) bgMean[k] += x[o + k];
+    }
+    let tw = whitened;
+    if (nRing >= 2 * minPixels) {
+      for (let k = 0; k < nb; k++) bgMean[k] /= nRing;
+      const contrast = contrastSpectrum(bgMean, tbLocal);
+      tw = input.gases.map((gas) => {
+        const t = Float64Array.from(contrast, (v, k) => v * gas.absorbancePerPpmM[k]);
+        const out = new Float64Array(nb);
+        forwardSubstitute(chol, nb, t, out);
+        return out;
+      });
+    } else {
+      bgMean.set(mean);
+    }
+    const gram = new Float64Array(G * G);
+    for (let i = 0; i < G; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let k = 0; k < nb; k++) s += tw[i][k] * tw[j][k];
+        gram[i * G + j] = s;
+        gram[j * G + i] = s;
+      }
+    }
     d.fill(0);
     let mz = 0;
     for (const p of pix) {
@@ -642,14 +684,14 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
       for (let k = 0; k < nb; k++) d[k] += x[o + k];
       mz = Math.max(mz, maxAbsZ[p]);
     }
-    for (let k = 0; k < nb; k++) d[k] = d[k] / pix.length - mean[k];
+    for (let k = 0; k < nb; k++) d[k] = d[k] / pix.length - bgMean[k];
     forwardSubstitute(chol, nb, d, w);
     let yy = 0;
     for (let k = 0; k < nb; k++) yy += w[k] * w[k];
     const b = new Float64Array(G);
     for (let g = 0; g < G; g++) {
       let s = 0;
-      for (let k = 0; k < nb; k++) s += whitened[g][k] * w[k];
+      for (let k = 0; k < nb; k++) s += tw[g][k] * w[k];
       b[g] = s;
     }
     const models = compareGasModels(gram, b, yy, nb, topK, penalty);
@@ -664,7 +706,7 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
         columnPpmM: best.columnsPpmM[i],
       }))
       .sort((a, b2) => b2.confidence - a.confidence || Math.abs(b2.columnPpmM) - Math.abs(a.columnPpmM));
-    return { id: c + 1, pixelCount: pix.length, pixels: pix, maxAbsZ: mz, gases, models };
+    return { id: c + 1, pixelCount: pix.length, pixels: pix, maxAbsZ: mz, localBackgroundPixels: nRing, gases, models };
   });
 
   return {
