@@ -20,9 +20,14 @@
  * 2. Detectors. Background mean μ and covariance S of the scene with diagonal loading
  *    Σ = S + λ·mean(diag S)·I (λ = `loading`, default 1e-6: the scene has many more pixels than
  *    channels, so S is already well conditioned; loading a large share of the clutter variance
- *    would drown the sensor-noise floor), in two passes: the second excludes the pixels whose
- *    largest |z| over the gases exceeds `excludeZ` (at most `maxExcludedFraction` of the scene, the
- *    strongest first). Per gas the clutter matched filter gives the column
+ *    would drown the sensor-noise floor), re-estimated over up to `passes` (5) passes: each later
+ *    pass leaves out the pixels whose largest |z| over the gases ever exceeded `excludeZ` (3),
+ *    grown by `excludeDilatePx` (1), and the `rxFraction` (5%) of pixels with the largest
+ *    Mahalanobis distance, at most `maxExcludedFraction` (25%) of the scene (then the strongest |z|
+ *    first, ungrown); it stops when the set no longer changes. The Mahalanobis share is there for
+ *    mixtures: a plume inside Σ is whitened away along its own direction, which for a mixture is no
+ *    single gas's target, so its |z| stays low and only its distance flags it. This is only partly
+ *    effective (see the README's figures). Per gas the clutter matched filter gives the column
  *      α_p = tᵀΣ⁻¹(x_p − μ) / tᵀΣ⁻¹t   (ppm·m),   its noise-equivalent column NEC = (tᵀΣ⁻¹t)^(−½),
  *    and ACE_p = (tᵀΣ⁻¹(x_p − μ))² / (tᵀΣ⁻¹t · (x_p − μ)ᵀΣ⁻¹(x_p − μ)) ∈ [0, 1]. The z-score is
  *    α_p divided by a robust spread of α over the background pixels (1.4826·MAD), which holds the
@@ -32,8 +37,10 @@
  *    components under `minPixels` dropped; one mask per gas, and the plumes are the components of
  *    the union (max over the gases of |z|).
  *
- * 4. Identification, per plume, on the whitened mean spectrum ȳ = L⁻¹(x̄ − μ) (Σ = L·Lᵀ, x̄ the mean
- *    over the plume's pixels), fitted by least squares as ȳ ≈ Σ_g α_g·L⁻¹t_g for the models
+ * 4. Identification, per plume, on the whitened mean spectrum ȳ = L⁻¹(x̄ − b̄) (Σ = L·Lᵀ, x̄ the mean
+ *    over the plume's pixels, b̄ the mean of its local background: the pixels within `ringPx` (3) of
+ *    the plume in no plume and under growZ; μ when fewer than 2·minPixels), with targets recomputed
+ *    from b̄ (the local thermal contrast), fitted by least squares as ȳ ≈ Σ_g α_g·L⁻¹t_g for the models
  *    {no gas}, {each single gas}, {each pair among the `topK` best single gases}. A pair whose two
  *    columns have opposite signs is refused (the gases share one temperature, so they share the
  *    sign of the contrast). Model score: BIC = N·ln(RSS/N) + penalty·k·ln N (N channels, k gases,
