@@ -573,6 +573,11 @@ function buildProgram(): Command {
   user.exitOverride();
 
   const token = program.command('token').description('API tokens (Authorization: Bearer <token>).');
+  const userByEmail = async (store: Store, email: string) => {
+    const u = await store.findUserByEmail(email);
+    if (!u) throw new PlumetraceError('PT_ERR_NOT_FOUND', `no user with email ${email.trim().toLowerCase()}`);
+    return u;
+  };
   token
     .command('create')
     .description('Create an API token for a user and print it; it is shown only this once (only its hash is stored).')
@@ -581,8 +586,7 @@ function buildProgram(): Command {
     .exitOverride()
     .action(async (email: string, o: { db?: string }) => {
       await withStore(resolveDb(o.db), async (store) => {
-        const u = await store.findUserByEmail(email);
-        if (!u) throw new PlumetraceError('PT_ERR_NOT_FOUND', `no user with email ${email.trim().toLowerCase()}`);
+        const u = await userByEmail(store, email);
         const created = await store.createApiToken(u.id);
         out(created.token);
       });
@@ -595,8 +599,7 @@ function buildProgram(): Command {
     .exitOverride()
     .action(async (email: string, o: { db?: string }) => {
       await withStore(resolveDb(o.db), async (store) => {
-        const u = await store.findUserByEmail(email);
-        if (!u) throw new PlumetraceError('PT_ERR_NOT_FOUND', `no user with email ${email.trim().toLowerCase()}`);
+        const u = await userByEmail(store, email);
         const n = await store.revokeApiTokens(u.id);
         out(`${n} API token${n === 1 ? '' : 's'} of ${u.email} revoked`);
       });

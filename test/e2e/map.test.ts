@@ -3,10 +3,9 @@
  * in through the page's form, the page loads everything from that server only, lists every site,
  * draws every site and flight track, and signs out.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/server/app.ts';
@@ -18,35 +17,22 @@ import { WORKFLOW_STATUSES } from '../../src/core/workflow/machine.ts';
 import { buildDemo, DEMO_SURVEYS } from '../../src/pipeline/demo.ts';
 import { DEMO_USERS } from '../../src/pipeline/demo-workflow.ts';
 import { hashPassword } from '../../src/server/auth/password.ts';
+import {
+  ARTIFACTS,
+  browserMissing,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  COLOR_TOLERANCE,
+  hexToRgb,
+  missingReason,
+  requireBrowser,
+  VIEWPORT,
+} from './browser.ts';
 
 /** The demo's analyst (src/pipeline/demo-workflow.ts), with the password the demo is seeded with here. */
 const ANALYST = DEMO_USERS.find((u) => u.role === 'analyst')!;
 const EMAIL = ANALYST.email;
 const PASSWORD = 'e2e password, long enough';
-
-/** Debian's Chromium; PLUMETRACE_CHROMIUM points elsewhere. */
-const CHROMIUM = process.env.PLUMETRACE_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-swiftshader',
-];
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/e2e/', import.meta.url));
-const VIEWPORT = { width: 1440, height: 900 };
-/** Per channel, out of 255: the circle's fill is flat, so its centre pixel is the status color. */
-const COLOR_TOLERANCE = 12;
-
-const browserMissing = !existsSync(CHROMIUM);
-const requireBrowser = process.env.PLUMETRACE_REQUIRE_BROWSER === '1';
-const missingReason =
-  `${CHROMIUM} not found, so the browser tests cannot run. Install it with "apt-get install -y chromium"` +
-  (requireBrowser ? ' (PLUMETRACE_REQUIRE_BROWSER=1 makes this a failure).' : ' (skipped).');
 
 if (browserMissing) {
   it('map page: needs Debian Chromium', (ctx) => {
@@ -273,9 +259,4 @@ if (browserMissing) {
       expect(status).toBe(401);
     });
   });
-}
-
-function hexToRgb(hex: string): [number, number, number] {
-  const n = Number.parseInt(hex.slice(1), 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }

@@ -5,10 +5,9 @@
  * liaison acknowledges it, uploads evidence and downloads the referral package, and viewers see no
  * action at all. Every step goes through the page's buttons and forms; the store says what happened.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/core/errors.ts';
@@ -20,6 +19,17 @@ import { openStore } from '../../src/store/index.ts';
 import type { Organization, Site, Store } from '../../src/store/types.ts';
 import { formatRate } from '../../web/src/format.ts';
 import { statusStyle } from '../../web/src/status.ts';
+import {
+  ARTIFACTS,
+  browserMissing,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  COLOR_TOLERANCE,
+  hexToRgb,
+  missingReason,
+  requireBrowser,
+  VIEWPORT,
+} from './browser.ts';
 
 const PASSWORD = 'e2e password, long enough';
 const person = (role: string, org: 'agency' | 'partner') => DEMO_USERS.find((u) => u.role === role && u.org === org)!;
@@ -29,29 +39,6 @@ const LIAISON = person('partner', 'partner');
 const VIEWERS = [person('viewer', 'agency'), person('viewer', 'partner')];
 /** A second authority whose jurisdiction also covers the demo area: the analyst must choose. */
 const OVERLAPPING_PARTNER = 'Overlapping Water Authority';
-
-const CHROMIUM = process.env.PLUMETRACE_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-swiftshader',
-];
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/e2e/', import.meta.url));
-const VIEWPORT = { width: 1440, height: 900 };
-/** Per channel, out of 255: a site's circle is flat, so its centre pixel is its status color. */
-const COLOR_TOLERANCE = 12;
-
-const browserMissing = !existsSync(CHROMIUM);
-const requireBrowser = process.env.PLUMETRACE_REQUIRE_BROWSER === '1';
-const missingReason =
-  `${CHROMIUM} not found, so the browser tests cannot run. Install it with "apt-get install -y chromium"` +
-  (requireBrowser ? ' (PLUMETRACE_REQUIRE_BROWSER=1 makes this a failure).' : ' (skipped).');
 
 /** A signed-in page, and what went wrong on it (console errors, answers of 400 and up). */
 interface Session {
@@ -599,9 +586,4 @@ if (browserMissing) {
       }
     });
   });
-}
-
-function hexToRgb(hex: string): [number, number, number] {
-  const n = Number.parseInt(hex.slice(1), 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }

@@ -13,13 +13,11 @@
  * `pixelSizeM` (default 2 m, a HyTES-like low-altitude flight).
  */
 
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PlumetraceError } from '../../core/errors.ts';
-import type { EnviMapInfo } from '../../io/envi/header.ts';
 import { writeEnvi } from '../../io/envi/writer.ts';
-import { DEFAULT_SWIR_MAP_ORIGIN, type SwirMapOrigin } from '../swir/write.ts';
+import { DEFAULT_SWIR_MAP_ORIGIN, type SwirMapOrigin, utmMapInfo } from '../swir/write.ts';
 import type { LwirScene } from './scene.ts';
 
 /** The `data units` value written in the radiance header. */
@@ -50,19 +48,7 @@ export async function writeLwirScene(
   }
   if (!(pixelSizeM > 0)) throw new PlumetraceError('PT_ERR_BAD_REQUEST', `pixelSizeM ${pixelSizeM} must be > 0`);
   const { lines, samples, bands, truth } = scene;
-  const mapInfo: EnviMapInfo = {
-    projection: 'UTM',
-    referencePixelSample: 1,
-    referencePixelLine: 1,
-    easting: mapOrigin.eastingM,
-    northing: mapOrigin.northingM,
-    pixelSizeX: pixelSizeM,
-    pixelSizeY: pixelSizeM,
-    zone: mapOrigin.utmZone,
-    hemisphere: mapOrigin.hemisphere,
-    datum: 'WGS-84',
-    units: 'Meters',
-  };
+  const mapInfo = utmMapInfo(mapOrigin, pixelSizeM);
   const base = join(dir, name);
   await mkdir(dir, { recursive: true });
   await writeEnvi(

@@ -22,6 +22,7 @@
 import { plumeSigmaY } from '../../core/dispersion/index.ts';
 import { PlumetraceError } from '../../core/errors.ts';
 import type { Rng } from '../../core/random.ts';
+import { smoothGaussianField } from '../smooth-field.ts';
 import type { StabilityClass } from '../../core/types.ts';
 import { ppmPerKgPerM3 } from '../../core/units.ts';
 
@@ -98,38 +99,8 @@ export function applyTexture(
     );
   }
   if (sigma === 0) return;
-  let g: Float64Array = new Float64Array(lines * samples);
-  for (let i = 0; i < g.length; i++) g[i] = rng.normal();
-  const r = Math.max(1, Math.round(correlationPx / 2));
-  for (let pass = 0; pass < 3; pass++) g = boxBlur(boxBlur(g, lines, samples, r, true), lines, samples, r, false);
-  let mean = 0;
-  for (let i = 0; i < g.length; i++) mean += g[i];
-  mean /= g.length;
-  let v = 0;
-  for (let i = 0; i < g.length; i++) v += (g[i] - mean) ** 2;
-  const sd = Math.sqrt(v / g.length) || 1;
-  for (let i = 0; i < g.length; i++) field[i] *= Math.exp((sigma * (g[i] - mean)) / sd - (sigma * sigma) / 2);
-}
-
-function boxBlur(src: Float64Array, lines: number, samples: number, r: number, alongSamples: boolean): Float64Array {
-  const out = new Float64Array(src.length);
-  const len = alongSamples ? samples : lines;
-  const other = alongSamples ? lines : samples;
-  for (let o = 0; o < other; o++) {
-    for (let i = 0; i < len; i++) {
-      let sum = 0;
-      for (let d = -r; d <= r; d++) {
-        let k = i + d;
-        if (k < 0) k = -k - 1;
-        if (k >= len) k = 2 * len - k - 1;
-        k = Math.min(Math.max(k, 0), len - 1);
-        sum += alongSamples ? src[o * samples + k] : src[k * samples + o];
-      }
-      if (alongSamples) out[o * samples + i] = sum / (2 * r + 1);
-      else out[i * samples + o] = sum / (2 * r + 1);
-    }
-  }
-  return out;
+  const g = smoothGaussianField(lines, samples, rng, correlationPx);
+  for (let i = 0; i < g.length; i++) field[i] *= Math.exp(sigma * g[i] - (sigma * sigma) / 2);
 }
 
 /** Integrated mass enhancement, kg: Σ ΔX · pixel area · KG_PER_M2_PER_PPM_M. */

@@ -42,6 +42,23 @@ export interface WrittenSwirScene {
   truthJsonPath: string;
 }
 
+/** ENVI map info of a north-up UTM grid whose first pixel's corner is `origin`. */
+export function utmMapInfo(origin: SwirMapOrigin, pixelSizeM: number): EnviMapInfo {
+  return {
+    projection: 'UTM',
+    referencePixelSample: 1,
+    referencePixelLine: 1,
+    easting: origin.eastingM,
+    northing: origin.northingM,
+    pixelSizeX: pixelSizeM,
+    pixelSizeY: pixelSizeM,
+    zone: origin.utmZone,
+    hemisphere: origin.hemisphere,
+    datum: 'WGS-84',
+    units: 'Meters',
+  };
+}
+
 export async function writeSwirScene(
   dir: string,
   name: string,
@@ -55,19 +72,7 @@ export async function writeSwirScene(
     );
   }
   const { lines, samples, bands, truth } = scene;
-  const mapInfo: EnviMapInfo = {
-    projection: 'UTM',
-    referencePixelSample: 1,
-    referencePixelLine: 1,
-    easting: mapOrigin.eastingM,
-    northing: mapOrigin.northingM,
-    pixelSizeX: truth.pixelSizeM,
-    pixelSizeY: truth.pixelSizeM,
-    zone: mapOrigin.utmZone,
-    hemisphere: mapOrigin.hemisphere,
-    datum: 'WGS-84',
-    units: 'Meters',
-  };
+  const mapInfo = utmMapInfo(mapOrigin, truth.pixelSizeM);
   const base = join(dir, name);
   await mkdir(dir, { recursive: true });
   // The ENVI writer writes each file under a temporary name and renames it when complete.
