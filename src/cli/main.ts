@@ -15,8 +15,16 @@ import { readPopulationFile } from '../io/geojson/population.ts';
 import { readObservationFile } from '../io/observations.ts';
 import { buildDemo } from '../pipeline/demo.ts';
 import { DEMO_USERS } from '../pipeline/demo-workflow.ts';
-import { detectScene, IMAGING_METHODS, type ImagingMethod, storeSceneDetections } from '../pipeline/imaging.ts';
+import {
+  detectScene,
+  IMAGING_METHODS,
+  type ImagingMethod,
+  type SceneDetection,
+  storeSceneDetections,
+} from '../pipeline/imaging.ts';
 import { ingestInSituFile, processInSituAcquisition } from '../pipeline/insitu.ts';
+import { cubeIsThermal, detectLwirScene, LWIR_WINDOW_NM } from '../pipeline/lwir-imaging.ts';
+import { loadSignatureProfiles } from '../pipeline/signature-profiles.ts';
 import { openStore, verifyAuditChain } from '../store/index.ts';
 import type { Jurisdiction, Role, Store } from '../store/types.ts';
 import { resolveDb, resolveHost, resolvePort } from './config.ts';
@@ -354,10 +362,25 @@ function buildProgram(): Command {
   program
     .command('detect')
     .description(
-      'Detect methane plumes in an imaging-spectrometer radiance cube (ENVI): writes the ppm·m map, the plume outlines (GeoJSON) and a summary; stores the scene and its plumes unless --no-store.',
+      'Detect gas plumes in an imaging-spectrometer radiance cube (ENVI): methane in a shortwave cube (2.1–2.45 µm), solvents and other gases in a thermal one (7–14 µm, told by the header wavelengths). Writes the ppm·m map(s), the plume outlines (GeoJSON) and a summary; stores the scene and its plumes unless --no-store.',
     )
     .argument('<radiance>', 'ENVI radiance header (.hdr) or its data file; needs band wavelengths')
-    .option('--gas <gas>', 'gas to look for (only CH4 for now)', 'CH4')
+    .option(
+      '--gas <gas>',
+      'shortwave: CH4 (the default and only gas); thermal: auto (default, the whole gas library) or NAME[,NAME] (names, file stems or CAS numbers)',
+    )
+    .option(
+      '--radiance-units <units>',
+      'thermal: radiance units of the cube when the header has no `data units` (or to override it); default uW/(cm^2 sr cm^-1)',
+    )
+    .option(
+      '--gas-library <dir>',
+      'thermal: a folder of extra JCAMP-DX / .xsc gas spectra added to the shipped library (env PLUMETRACE_GAS_LIBRARY)',
+    )
+    .option(
+      '--profiles <file>',
+      'thermal: signature-profile file (env PLUMETRACE_SIGNATURE_PROFILES; default config/signature-profiles.json when present)',
+    )
     .option('--method <method>', `detector: ${IMAGING_METHODS.join(' | ')}`, 'cmf')
     .option('--wind-speed <m/s>', '10 m wind speed; without it no emission rates are given (null)')
     .option('--wind-from-deg <deg>', 'direction the wind blows from (clockwise from north); picks the upwind origin')
@@ -372,7 +395,10 @@ function buildProgram(): Command {
       async (
         file: string,
         o: {
-          gas: string;
+          gas?: string;
+          radianceUnits?: string;
+          gasLibrary?: string;
+          profiles?: string;
           method: string;
           windSpeed?: string;
           windFromDeg?: string;
@@ -403,10 +429,74 @@ function buildProgram(): Command {
         const windSpeedMps = num(o.windSpeed, '--wind-speed');
         const windFromDeg = num(o.windFromDeg, '--wind-from-deg');
         const pixelSizeM = num(o.pixelSize, '--pixel-size');
+        const store = async (det: SceneDetection): Promise<void> => {
+          if (!o.store) return;
+          await withStore(resolveDb(o.db), async (db) => {
+            const r = await storeSceneDetections(db, det, {
+              campaign: o.campaign,
+              ...(o.time !== undefined ? { acquisitionTime: new Date(o.time).toISOString() } : {}),
+            });
+            out(
+              r.stored
+                ? `stored the scene (acquisition ${r.acquisitionId}) and ${r.detectionsRecorded} detection(s)`
+                : `the scene was already stored (acquisition ${r.acquisitionId}); ${r.detectionsRecorded} new detection(s)`,
+            );
+            for (const site of r.sites) out(`  → site "${site.name}" (${site.detectionCount} detection(s))`);
+          });
+        };
+        if (await cubeIsThermal(file)) {
+          const gasLibrary = o.gasLibrary ?? (process.env.PLUMETRACE_GAS_LIBRARY || undefined);
+          const profiles = await loadSignatureProfiles(o.profiles);
+          const bar = progress('Detecting gas plumes (thermal)');
+          const det = await detectLwirScene(file, {
+            outDir: o.out,
+            ...(o.gas !== undefined ? { gas: o.gas } : {}),
+            ...(o.radianceUnits !== undefined ? { radianceUnits: o.radianceUnits } : {}),
+            ...(gasLibrary !== undefined ? { gasLibraryDirs: [gasLibrary] } : {}),
+            profiles,
+            onProgress: (f, label) => bar.update(f, label),
+          });
+          bar.done(`${det.plumes.length} plume(s)`);
+          const s = det.summary as { bandsUsed: number; candidateGases: unknown[] };
+          out(
+            `${det.name}: ${det.plumes.length} gas plume(s) (thermal, ${s.bandsUsed} bands, ${s.candidateGases.length} candidate gases)`,
+          );
+          for (const p of det.plumes) {
+            const where =
+              p.originLat !== null && p.originLon !== null
+                ? `${p.originLat.toFixed(5)}, ${p.originLon.toFixed(5)}`
+                : `line ${p.originLine}, sample ${p.originSample}`;
+            const gases = (p.gases ?? [])
+              .map((g) => `${g.name} ${(100 * g.confidence).toFixed(0)}% ${g.columnPpmM.toFixed(0)} ppm·m`)
+              .join(' + ');
+            const prof = p.profiles?.[0] ? `; profile "${p.profiles[0].name}" ${p.profiles[0].score.toFixed(2)}` : '';
+            out(
+              `  origin ${where}: ${gases}; max ${p.maxEnhancementPpmM.toFixed(0)} ppm·m, score ${p.score.toFixed(1)}${prof}`,
+            );
+          }
+          for (const f of [
+            ...Object.values(det.outputs.columnHeaderPaths ?? {}),
+            det.outputs.geojsonPath,
+            det.outputs.summaryPath,
+          ])
+            out(`wrote ${f}`);
+          await store(det);
+          return;
+        }
+        if (o.gas !== undefined && o.gas.trim().toUpperCase() !== 'CH4') {
+          throw new PlumetraceError(
+            'PT_ERR_LWIR_WAVELENGTHS',
+            `--gas ${o.gas} needs a thermal cube (most band centres in ${LWIR_WINDOW_NM[0] / 1000}–${LWIR_WINDOW_NM[1] / 1000} µm); this one is not, and a shortwave cube is searched for CH4 only`,
+            { file },
+          );
+        }
+        if (o.radianceUnits !== undefined) {
+          throw new PlumetraceError('PT_ERR_USAGE', '--radiance-units applies to thermal cubes only');
+        }
         const bar = progress('Detecting plumes');
         const det = await detectScene(file, {
           outDir: o.out,
-          gas: o.gas,
+          gas: o.gas ?? 'CH4',
           method: o.method as ImagingMethod,
           ...(windSpeedMps !== undefined ? { windSpeedMps } : {}),
           ...(windFromDeg !== undefined ? { windFromDeg } : {}),
@@ -431,19 +521,7 @@ function buildProgram(): Command {
         }
         for (const f of [det.outputs.enhancementHeaderPath, det.outputs.geojsonPath, det.outputs.summaryPath])
           out(`wrote ${f}`);
-        if (!o.store) return;
-        await withStore(resolveDb(o.db), async (store) => {
-          const r = await storeSceneDetections(store, det, {
-            campaign: o.campaign,
-            ...(o.time !== undefined ? { acquisitionTime: new Date(o.time).toISOString() } : {}),
-          });
-          out(
-            r.stored
-              ? `stored the scene (acquisition ${r.acquisitionId}) and ${r.detectionsRecorded} detection(s)`
-              : `the scene was already stored (acquisition ${r.acquisitionId}); ${r.detectionsRecorded} new detection(s)`,
-          );
-          for (const site of r.sites) out(`  → site "${site.name}" (${site.detectionCount} detection(s))`);
-        });
+        await store(det);
       },
     );
 

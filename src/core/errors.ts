@@ -61,6 +61,12 @@ export const ERROR_CODES = {
   PT_ERR_JCAMP_NPOINTS: { message: 'JCAMP-DX point count disagrees with NPOINTS', httpStatus: 400, exitCode: 65 },
   PT_ERR_XSC_FORMAT: { message: 'Not a readable HITRAN cross-section file', httpStatus: 400, exitCode: 66 },
   PT_ERR_GAS_LIBRARY: { message: 'Invalid gas library', httpStatus: 400, exitCode: 67 },
+  PT_ERR_GAS_UNKNOWN: { message: 'Unknown gas', httpStatus: 400, exitCode: 68 },
+  PT_ERR_LWIR_WAVELENGTHS: {
+    message: 'Cube wavelengths are not thermal infrared or miss the gas library',
+    httpStatus: 400,
+    exitCode: 69,
+  },
   PT_ERR_EXPORT_BAD_NUMBER: { message: 'Number in export input is not finite', httpStatus: 422, exitCode: 80 },
   PT_ERR_EXPORT_BAD_FIELD: { message: 'Missing or invalid field in export input', httpStatus: 422, exitCode: 81 },
   PT_ERR_EXPORT_BAD_GEOMETRY: {
@@ -84,6 +90,13 @@ export const ERROR_CODES = {
     message: 'Not a readable LWIR atmosphere, emissivity or channel file',
     httpStatus: 400,
     exitCode: 94,
+  },
+  PT_ERR_RADIANCE_UNITS: { message: 'Unknown radiance units', httpStatus: 400, exitCode: 95 },
+  PT_ERR_SIGNATURE_PROFILES: { message: 'Invalid signature profile file', httpStatus: 400, exitCode: 96 },
+  PT_ERR_GAS_NOT_QUANTITATIVE: {
+    message: 'Gas spectrum has no amount scale (band shape only)',
+    httpStatus: 400,
+    exitCode: 97,
   },
 } as const satisfies Record<string, ErrorSpec>;
 

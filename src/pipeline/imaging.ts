@@ -84,8 +84,21 @@ export interface DetectSceneOptions {
 
 export type SceneCoordinates = 'lon-lat' | 'map' | 'pixel';
 
+/** A gas of an LWIR plume, best first (src/core/spectral/lwir-detect.ts). */
+export interface ScenePlumeGas {
+  name: string;
+  cas: string;
+  confidence: number;
+  columnPpmM: number;
+}
+
 export interface ScenePlume {
+  /** The plume's gas (LWIR: the best of `gases`). */
   gas: string;
+  /** LWIR: every gas of the plume's best model with its confidence and column, best first. */
+  gases?: ScenePlumeGas[];
+  /** LWIR: signature profiles with a score > 0 (src/core/spectral/signature-profiles.ts), best first. */
+  profiles?: { name: string; score: number }[];
   pixelCount: number;
   maxEnhancementPpmM: number;
   imeKg: number | null;
@@ -103,20 +116,33 @@ export interface ScenePlume {
 }
 
 export interface SceneDetection {
+  /** Shortwave (methane) or thermal (multi-gas) scene. */
+  kind: 'swir' | 'lwir';
   name: string;
   headerPath: string;
   dataPath: string;
   lines: number;
   samples: number;
+  /** SWIR: the gas looked for; LWIR: the candidate list ("auto" or the names asked for). */
   gas: string;
-  method: ImagingMethod;
+  /** SWIR: cmf | ace | mag1c; LWIR: the detector's name. */
+  method: string;
   coordinates: SceneCoordinates;
   /** The scene's outline in lon/lat (corners of the corner pixels), or null when not georeferenced. */
   footprint: Polygon | null;
   pixelSizeM: number | null;
   plumes: ScenePlume[];
-  outputs: { enhancementHeaderPath: string; geojsonPath: string; summaryPath: string };
+  outputs: SceneOutputs;
   summary: Record<string, unknown>;
+}
+
+export interface SceneOutputs {
+  /** SWIR: the CH4 ppm·m map. */
+  enhancementHeaderPath?: string;
+  /** LWIR: one column map (ppm·m) per reported gas, by gas name. */
+  columnHeaderPaths?: Record<string, string>;
+  geojsonPath: string;
+  summaryPath: string;
 }
 
 /** Detects plumes in one ENVI radiance cube and writes the three outputs (see the file comment). */
@@ -291,6 +317,7 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
   }
   report(1, 'done');
   return {
+    kind: 'swir',
     name,
     headerPath,
     dataPath,
@@ -341,7 +368,7 @@ export async function storeSceneDetections(
       campaignId: campaign.id,
       name: opts.flightName ?? det.name,
       platform: opts.platform ?? 'aircraft',
-      sensorKind: 'swir-imaging',
+      sensorKind: det.kind === 'lwir' ? 'lwir-imaging' : 'swir-imaging',
       startTime: time,
       endTime: time,
       // The flown track is not in an orthorectified cube.
@@ -351,7 +378,8 @@ export async function storeSceneDetections(
       kind: 'imaging-scene',
       sourceUri: det.headerPath,
       contentSha256: sha256,
-      gas: det.gas,
+      // An LWIR scene looks for many gases at once: its plumes carry theirs.
+      gas: det.kind === 'lwir' ? null : det.gas,
       sampleCount: det.lines * det.samples,
       startTime: time,
       endTime: time,
@@ -362,9 +390,13 @@ export async function storeSceneDetections(
         pixelSizeM: det.pixelSizeM,
         method: det.method,
         coordinates: det.coordinates,
-        bandWindowNm: CH4_BAND_WINDOW_NM,
-        // Where the CH4 product lies, for the plume images of a referral package.
-        enhancementHeaderPath: det.outputs.enhancementHeaderPath,
+        ...(det.kind === 'lwir'
+          ? { kind: 'lwir', candidateGases: det.gas, columnHeaderPaths: det.outputs.columnHeaderPaths ?? {} }
+          : {
+              bandWindowNm: CH4_BAND_WINDOW_NM,
+              // Where the CH4 product lies, for the plume images of a referral package.
+              enhancementHeaderPath: det.outputs.enhancementHeaderPath,
+            }),
       },
     },
   });
@@ -376,7 +408,14 @@ export async function storeSceneDetections(
     const sites = (await Promise.all([...siteIds].map((id) => store.getSite(id)))).filter((s): s is Site => s !== null);
     return { stored: r.stored, acquisitionId: r.acquisitionId, flightId: r.flightId, detectionsRecorded: 0, sites };
   }
-  const existing = await store.listSites({ gas: det.gas });
+  // Every site that holds one of the plumes' gases; associateDetection joins a plume only to a site
+  // of its own gas (for LWIR, the plume's best gas), so different gases never merge.
+  const plumeGases = [...new Set(located.map((p) => p.gas))];
+  const existing = [
+    ...new Map(
+      (await Promise.all(plumeGases.map((gas) => store.listSites({ gas })))).flat().map((s) => [s.id, s]),
+    ).values(),
+  ];
   const items = located.map((p, k) => {
     const lat = p.originLat as number;
     const lon = p.originLon as number;
@@ -400,9 +439,11 @@ export async function storeSceneDetections(
           originLine: p.originLine,
           originSample: p.originSample,
           score: p.score,
-          windSpeedMps: det.summary.windSpeedMps,
-          windFromDeg: det.summary.windFromDeg,
+          windSpeedMps: det.summary.windSpeedMps ?? null,
+          windFromDeg: det.summary.windFromDeg ?? null,
           scene: det.name,
+          ...(p.gases ? { gases: p.gases } : {}),
+          ...(p.profiles ? { profiles: p.profiles } : {}),
         },
       },
       site: match
@@ -492,7 +533,7 @@ function selectBands(
   return { bandIdx, centerNm, fwhmNm };
 }
 
-interface Georeference {
+export interface Georeference {
   coordinates: SceneCoordinates;
   crs: string;
   pixelSizeM: number | null;
@@ -500,7 +541,7 @@ interface Georeference {
   toOutput(line: number, sample: number): [number, number];
 }
 
-function georeference(m: EnviMapInfo | undefined): Georeference {
+export function georeference(m: EnviMapInfo | undefined): Georeference {
   if (!m) {
     return {
       coordinates: 'pixel',
@@ -535,7 +576,7 @@ function georeference(m: EnviMapInfo | undefined): Georeference {
   };
 }
 
-function sceneFootprint(geo: Georeference, lines: number, samples: number): Polygon {
+export function sceneFootprint(geo: Georeference, lines: number, samples: number): Polygon {
   const ring = [
     geo.toOutput(0, 0),
     geo.toOutput(lines, 0),
@@ -612,7 +653,7 @@ function featureCollection(plumes: ScenePlume[], geo: Georeference, name: string
   };
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
+export async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     await writeFile(tmp, text);
