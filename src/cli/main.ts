@@ -24,7 +24,13 @@ import {
 } from '../pipeline/imaging.ts';
 import { ingestInSituFile, processInSituAcquisition } from '../pipeline/insitu.ts';
 import { cubeIsThermal, detectLwirScene, LWIR_WINDOW_NM } from '../pipeline/lwir-imaging.ts';
-import { loadSignatureProfiles } from '../pipeline/signature-profiles.ts';
+import {
+  EXAMPLE_PROFILES_PATH,
+  loadSignatureProfiles,
+  readSignatureProfiles,
+  resolveProfilesPath,
+} from '../pipeline/signature-profiles.ts';
+import type { SignatureProfile } from '../core/spectral/signature-profiles.ts';
 import { openStore, verifyAuditChain } from '../store/index.ts';
 import type { Jurisdiction, Role, Store } from '../store/types.ts';
 import { resolveDb, resolveHost, resolvePort } from './config.ts';
@@ -163,10 +169,16 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
  * Serves until Ctrl-C. The session cookie is marked Secure (HTTPS only) unless the server listens on
  * a loopback address only, where plain http is the normal local use and nothing leaves the machine.
  */
-async function serveUntilStopped(store: Store, host: string, port: number, secureCookies?: boolean): Promise<void> {
+async function serveUntilStopped(
+  store: Store,
+  host: string,
+  port: number,
+  secureCookies?: boolean,
+  signatureProfiles: readonly SignatureProfile[] = [],
+): Promise<void> {
   const { startServer } = await import('../server/app.ts');
   const secure = secureCookies === true || !LOOPBACK.has(host.toLowerCase());
-  const server = await startServer({ store, host, port, auth: { secureCookies: secure } });
+  const server = await startServer({ store, host, port, auth: { secureCookies: secure }, signatureProfiles });
   out(`plumetrace is serving ${server.url}  (Ctrl-C to stop)`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -213,45 +225,54 @@ function buildProgram(): Command {
     .addOption(dbOption())
     .option('--out <dir>', 'where the simulated survey files are written', 'var/demo')
     .option('--serve', 'serve the app when the demo is built')
+    .option(
+      '--profiles <file>',
+      'signature-profile file (env PLUMETRACE_SIGNATURE_PROFILES; default config/signature-profiles.json, else the shipped example)',
+    )
     .addOption(hostOption())
     .addOption(portOption())
     .exitOverride()
-    .action(async (o: { db?: string; out: string; serve?: boolean; host?: string; port?: string }) => {
-      const db = resolveDb(o.db);
-      const host = resolveHost(o.host);
-      const port = resolvePort(o.port);
-      const store = await openStore(db);
-      try {
-        const bar = progress('Building demo campaign');
-        // Unset or empty: a password is generated and printed.
-        const given = process.env.PLUMETRACE_DEMO_PASSWORD || undefined;
-        if (given !== undefined && given.length < MIN_PASSWORD_LENGTH)
-          throw new PlumetraceError(
-            'PT_ERR_PASSWORD_WEAK',
-            `PLUMETRACE_DEMO_PASSWORD has ${given.length} characters; at least ${MIN_PASSWORD_LENGTH} are needed`,
-          );
-        const password = given ?? randomBytes(12).toString('base64url');
-        const { hashPassword } = await import('../server/auth/password.ts');
-        const summary = await buildDemo(store, {
-          dir: o.out,
-          onProgress: (f, label) => bar.update(f, label),
-          people: { password, hashPassword },
-        });
-        bar.done(`${summary.sites} sites from ${summary.flights} flights`);
-        out(`demo campaign "${summary.campaign}" is in ${db}: ${summary.flights} flights, ${summary.sites} sites`);
-        const created = summary.people?.createdUsers ?? [];
-        if (created.length > 0) {
-          out(`demo users (password ${given !== undefined ? 'from PLUMETRACE_DEMO_PASSWORD' : `"${password}"`}):`);
-          for (const u of DEMO_USERS)
-            out(`  ${u.email.padEnd(26)} ${u.role}${u.org === 'partner' ? ' (partner)' : ''}`);
-        } else {
-          out('demo users already exist; their passwords are unchanged');
+    .action(
+      async (o: { db?: string; out: string; serve?: boolean; host?: string; port?: string; profiles?: string }) => {
+        const db = resolveDb(o.db);
+        const host = resolveHost(o.host);
+        const port = resolvePort(o.port);
+        // The demo shows the example profiles unless the user has a profile file of their own.
+        const profiles = await readSignatureProfiles((await resolveProfilesPath(o.profiles)) ?? EXAMPLE_PROFILES_PATH);
+        const store = await openStore(db);
+        try {
+          const bar = progress('Building demo campaign');
+          // Unset or empty: a password is generated and printed.
+          const given = process.env.PLUMETRACE_DEMO_PASSWORD || undefined;
+          if (given !== undefined && given.length < MIN_PASSWORD_LENGTH)
+            throw new PlumetraceError(
+              'PT_ERR_PASSWORD_WEAK',
+              `PLUMETRACE_DEMO_PASSWORD has ${given.length} characters; at least ${MIN_PASSWORD_LENGTH} are needed`,
+            );
+          const password = given ?? randomBytes(12).toString('base64url');
+          const { hashPassword } = await import('../server/auth/password.ts');
+          const summary = await buildDemo(store, {
+            dir: o.out,
+            onProgress: (f, label) => bar.update(f, label),
+            people: { password, hashPassword },
+            profiles,
+          });
+          bar.done(`${summary.sites} sites from ${summary.flights} flights`);
+          out(`demo campaign "${summary.campaign}" is in ${db}: ${summary.flights} flights, ${summary.sites} sites`);
+          const created = summary.people?.createdUsers ?? [];
+          if (created.length > 0) {
+            out(`demo users (password ${given !== undefined ? 'from PLUMETRACE_DEMO_PASSWORD' : `"${password}"`}):`);
+            for (const u of DEMO_USERS)
+              out(`  ${u.email.padEnd(26)} ${u.role}${u.org === 'partner' ? ' (partner)' : ''}`);
+          } else {
+            out('demo users already exist; their passwords are unchanged');
+          }
+          if (o.serve) await serveUntilStopped(store, host, port, undefined, profiles);
+        } finally {
+          await store.close();
         }
-        if (o.serve) await serveUntilStopped(store, host, port);
-      } finally {
-        await store.close();
-      }
-    });
+      },
+    );
 
   program
     .command('serve')
@@ -263,10 +284,17 @@ function buildProgram(): Command {
       '--secure-cookies',
       'mark the session cookie Secure (HTTPS only) on a loopback address too; always so on any other address',
     )
+    .option(
+      '--profiles <file>',
+      'signature-profile file scored on each site (env PLUMETRACE_SIGNATURE_PROFILES; default config/signature-profiles.json when present)',
+    )
     .exitOverride()
-    .action(async (o: { db?: string; host?: string; port?: string; secureCookies?: boolean }) => {
+    .action(async (o: { db?: string; host?: string; port?: string; secureCookies?: boolean; profiles?: string }) => {
       const port = resolvePort(o.port);
-      await withStore(resolveDb(o.db), (store) => serveUntilStopped(store, resolveHost(o.host), port, o.secureCookies));
+      const profiles = await loadSignatureProfiles(o.profiles);
+      await withStore(resolveDb(o.db), (store) =>
+        serveUntilStopped(store, resolveHost(o.host), port, o.secureCookies, profiles),
+      );
     });
 
   addLocatorFlags(

@@ -54,7 +54,7 @@ const PATHS: Record<WorkflowStatus, readonly WorkflowActionKind[]> = {
 
 /**
  * Which state each demo site is walked to, in the order the demo creates them: A, B, then the
- * six later surveys' sites D–I, then the aircraft scene's site C.
+ * six later surveys' sites D–I, then the aircraft scene's site C, then the thermal scene's site J.
  */
 export const DEMO_STATES: readonly WorkflowStatus[] = [
   'verified',
@@ -65,6 +65,8 @@ export const DEMO_STATES: readonly WorkflowStatus[] = [
   'acknowledged',
   'inspected',
   'closed',
+  'confirmed',
+  // J, the thermal scene's solvent site: confirmed, ready for a referral.
   'confirmed',
 ];
 

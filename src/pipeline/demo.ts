@@ -14,10 +14,23 @@
  * cube 1.5 km east of source B (Jasper Ridge background, UTM zone 30 N map info) with a strong
  * release — a third site, seen only from the air — written as ENVI and run through the same code as
  * `plumetrace detect`.
+ *
+ * One thermal imaging flight is added too (DEMO_THERMAL_SCENE; `thermal: false` leaves it out): a
+ * simulated HyTES-like LWIR cube (src/sim/lwir, 252 channels, a real Gross atmosphere) with a
+ * tetrachloroethene plume about 2 km east of source A, written as ENVI and run through the same code
+ * as `plumetrace detect` on a thermal cube (every gas of the library is a candidate) — site J, whose
+ * detection carries the identified gases. The signature profiles given in `profiles` (the demo
+ * command passes the example file unless the user has one) are scored on its plumes.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SignatureProfile } from '../core/spectral/signature-profiles.ts';
+import { toGasAbsorbance } from '../core/spectral/lwir-channels.ts';
+import { DEFAULT_GAS_LIBRARY_DIR, readGasSpectrumFile } from '../io/gas-library.ts';
 import { readMag1cLut } from '../io/lut/read.ts';
+import { loadLwirInputs } from '../sim/lwir/load.ts';
+import { type LwirSceneOptions, simulateLwirScene } from '../sim/lwir/scene.ts';
+import { writeLwirScene } from '../sim/lwir/write.ts';
 import type { InSituSurveyConfig } from '../sim/insitu-survey.ts';
 import { simulateInSituSurvey } from '../sim/insitu-survey.ts';
 import { loadSwirInputs } from '../sim/swir/load.ts';
@@ -28,6 +41,7 @@ import type { Store } from '../store/types.ts';
 import { type DemoPeopleResult, seedDemoWorkflow } from './demo-workflow.ts';
 import { DEFAULT_CH4_LUT, detectScene, storeSceneDetections } from './imaging.ts';
 import { type Progress, ensureCampaign, ingestInSituFile, processInSituAcquisition } from './insitu.ts';
+import { detectLwirScene } from './lwir-imaging.ts';
 
 export const DEMO_ORGANIZATION = 'Demo Analyst Agency';
 export const DEMO_CAMPAIGN = 'Demo campaign — Test Valley 2026';
@@ -164,6 +178,43 @@ export const DEMO_SCENE: {
   },
 };
 
+/**
+ * The demo's thermal scene: 48 × 48 pixels of 3 m (HyTES at low altitude), the plume centred at
+ * line 24, sample 18, which lies at 51.145 N, 1.395 W (UTM 30 N E 612,268 m, N 5,667,174 m; the
+ * map origin below is that point minus 18.5 and 24.5 pixels). A tetrachloroethene (dry-cleaning and
+ * degreasing solvent) puff of 150 ppm·m peak column, 5 K warmer than the ground: 8 times the
+ * matched filter's noise-equivalent column for that gas on this scene (18.7 ppm·m). `gasFile`: the library file it is drawn from.
+ */
+export const DEMO_THERMAL_SCENE: {
+  name: string;
+  time: string;
+  gasFile: string;
+  pixelSizeM: number;
+  mapOrigin: SwirMapOrigin;
+  options: Omit<LwirSceneOptions, 'plume'> & { plume: Omit<NonNullable<LwirSceneOptions['plume']>, 'gases'> };
+  peakColumnPpmM: number;
+} = {
+  name: 'scene-j-2026-06-12',
+  time: '2026-06-12T11:20:00.000Z',
+  gasFile: 'tetrachloroethene.jdx',
+  pixelSizeM: 3,
+  mapOrigin: { utmZone: 30, hemisphere: 'North', eastingM: 612212, northingM: 5667248 },
+  peakColumnPpmM: 150,
+  options: {
+    seed: 20260612,
+    lines: 48,
+    samples: 48,
+    plume: {
+      centerLine: 24,
+      centerSample: 18,
+      sigmaAlongPx: 8,
+      sigmaAcrossPx: 4,
+      directionDeg: 90,
+      contrastK: 5,
+    },
+  },
+};
+
 export interface DemoSummary {
   campaign: string;
   flights: number;
@@ -179,16 +230,21 @@ export async function buildDemo(
     dir: string;
     onProgress?: Progress;
     imaging?: boolean;
+    /** Include the thermal (LWIR) scene; default true. */
+    thermal?: boolean;
+    /** Signature profiles scored on the thermal scene's plumes. */
+    profiles?: readonly SignatureProfile[];
     /** Seed organizations, users (with this password) and workflow states. */
     people?: { password: string; hashPassword: (password: string) => Promise<string> };
   },
 ): Promise<DemoSummary> {
   const imaging = opts.imaging ?? true;
+  const thermal = opts.thermal ?? true;
   const report = opts.onProgress ?? (() => {});
   await mkdir(opts.dir, { recursive: true });
   const campaign = await ensureCampaign(store, DEMO_CAMPAIGN, DEMO_ORGANIZATION);
   const files: string[] = [];
-  const steps = DEMO_SURVEYS.length * 2 + (imaging ? 2 : 0);
+  const steps = DEMO_SURVEYS.length * 2 + (imaging ? 2 : 0) + (thermal ? 2 : 0);
   let step = 0;
   for (const { name, config } of DEMO_SURVEYS) {
     report(step++ / steps, `simulating ${name}`);
@@ -217,6 +273,24 @@ export async function buildDemo(
       platform: 'aircraft',
       acquisitionTime: DEMO_SCENE.time,
     });
+  }
+  if (thermal) {
+    const t = DEMO_THERMAL_SCENE;
+    report(step++ / steps, `simulating ${t.name}`);
+    const gas = toGasAbsorbance(await readGasSpectrumFile(join(DEFAULT_GAS_LIBRARY_DIR, t.gasFile)));
+    const scene = simulateLwirScene(
+      { ...t.options, plume: { ...t.options.plume, gases: [{ gas, peakColumnPpmM: t.peakColumnPpmM }] } },
+      loadLwirInputs('grosskc'),
+    );
+    const written = await writeLwirScene(opts.dir, t.name, scene, t.pixelSizeM, t.mapOrigin);
+    files.push(written.radianceHeaderPath);
+    report(step++ / steps, `processing ${t.name}`);
+    const det = await detectLwirScene(written.radianceHeaderPath, {
+      outDir: opts.dir,
+      gas: 'auto',
+      profiles: opts.profiles ?? [],
+    });
+    await storeSceneDetections(store, det, { campaign: campaign.name, platform: 'aircraft', acquisitionTime: t.time });
   }
   const flights = await store.listFlights(campaign.id);
   const sites = await store.listSites({ campaignId: campaign.id });

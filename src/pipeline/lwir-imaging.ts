@@ -346,11 +346,10 @@ export async function detectLwirScene(path: string, opts: DetectLwirSceneOptions
       confidence: g.confidence,
       columnPpmM: g.columnPpmM,
     }));
-    const reported = gases.map((g) => ({ ...g, aliases: [idOf.get(g.name) ?? g.name] }));
     plumes.push({
       gas: best.name,
       gases,
-      profiles: scorePlumeProfiles(profiles, reported),
+      profiles: scorePlumeProfiles(profiles, gases),
       pixelCount: p.pixelCount,
       maxEnhancementPpmM: maxAbs,
       imeKg: null,

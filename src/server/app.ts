@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import type { Feature, FeatureCollection, LineString, Point } from 'geojson';
 import { PlumetraceError } from '../core/errors.ts';
 import { priority } from '../core/fusion/priority.ts';
+import { type ReportedGas, type SignatureProfile, scoreSiteProfiles } from '../core/spectral/signature-profiles.ts';
 import type { Flight, Site, SiteFilter, SiteStatus, Store } from '../store/types.ts';
 import { loadBasemap } from './basemap.ts';
 import { type AuthOptions, registerAuth } from './auth/plugin.ts';
@@ -38,6 +39,25 @@ export interface BuildServerOptions {
   auth?: AuthOptions;
   /** Largest request body accepted, bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** Signature profiles scored on each site's detail (none: an empty list). */
+  signatureProfiles?: readonly SignatureProfile[];
+}
+
+/**
+ * The gases a stored detection reports: its `properties.gases` (LWIR: name, CAS, confidence), else
+ * its own gas with confidence 1.
+ */
+export function detectionGases(d: { gas: string; properties: Record<string, unknown> }): ReportedGas[] {
+  const list = d.properties.gases;
+  if (Array.isArray(list)) {
+    const ok = list.filter(
+      (g): g is { name: string; cas?: unknown; confidence: number } =>
+        typeof g === 'object' && g !== null && typeof g.name === 'string' && typeof g.confidence === 'number',
+    );
+    if (ok.length > 0)
+      return ok.map((g) => ({ name: g.name, cas: typeof g.cas === 'string' ? g.cas : '', confidence: g.confidence }));
+  }
+  return [{ name: d.gas, cas: '', confidence: 1 }];
 }
 
 /** A site as a GeoJSON Point Feature (the list and the detail routes answer with the same shape). */
@@ -146,14 +166,14 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
   // First: every route registered after it is behind authentication.
   await registerAuth(app, opts.store, opts.auth);
   await registerOpenApi(app);
-  await app.register(apiRoutes(opts.store), { prefix: '/api' });
+  await app.register(apiRoutes(opts.store, opts.signatureProfiles ?? []), { prefix: '/api' });
   await app.register(workflowRoutes(opts.store), { prefix: '/api' });
   await app.register(catalogRoutes(opts.store), { prefix: '/api' });
   await registerWebAssets(app);
   return app;
 }
 
-function apiRoutes(store: Store): FastifyPluginAsync {
+function apiRoutes(store: Store, profiles: readonly SignatureProfile[]): FastifyPluginAsync {
   return async (api) => {
     /** Resolves the `campaign` parameter (an id or an exact name) to a campaign id. */
     const campaignId = async (campaign: string | undefined): Promise<string | undefined> => {
@@ -251,6 +271,10 @@ function apiRoutes(store: Store): FastifyPluginAsync {
           reports,
           referral: referral && { id: referral.id, status: referral.status, organizationId: referral.organizationId },
           actions: allowedActions(v, site, referral),
+          profiles: scoreSiteProfiles(profiles, detections.map(detectionGases)).map((s) => {
+            const kind = profiles.find((p) => p.name === s.name)?.sourceKind;
+            return kind !== undefined ? { ...s, sourceKind: kind } : s;
+          }),
           detections: detections.map((d) => ({
             id: d.id,
             acquisitionId: d.acquisitionId,
@@ -329,6 +353,7 @@ export interface StartServerOptions {
   port?: number;
   logger?: boolean;
   auth?: AuthOptions;
+  signatureProfiles?: readonly SignatureProfile[];
 }
 
 export interface RunningServer {
@@ -341,7 +366,12 @@ export interface RunningServer {
 /** Builds the server and listens. A taken port is PT_ERR_PORT_IN_USE. The store stays the caller's to close. */
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  const app = await buildServer({ store: opts.store, logger: opts.logger, auth: opts.auth });
+  const app = await buildServer({
+    store: opts.store,
+    logger: opts.logger,
+    auth: opts.auth,
+    signatureProfiles: opts.signatureProfiles,
+  });
   try {
     await app.listen({ host, port: opts.port ?? 0 });
   } catch (error) {

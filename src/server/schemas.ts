@@ -162,7 +162,16 @@ export const newReportBody = {
 /** One site, with the detections that make it (each carrying the algorithm version that made it). */
 export const siteDetailResponse = {
   type: 'object',
-  required: [...siteFeature.required, 'detections', 'coverage', 'priority', 'reports', 'referral', 'actions'],
+  required: [
+    ...siteFeature.required,
+    'detections',
+    'coverage',
+    'priority',
+    'reports',
+    'referral',
+    'actions',
+    'profiles',
+  ],
   properties: {
     ...siteFeature.properties,
     coverage: {
@@ -198,6 +207,16 @@ export const siteDetailResponse = {
       type: ['object', 'null'],
       required: ['id', 'status', 'organizationId'],
       properties: { id: { type: 'string' }, status: { type: 'string' }, organizationId: { type: 'string' } },
+    },
+    profiles: {
+      type: 'array',
+      description:
+        "Signature profiles (the server's profile file) with a score > 0, best first: score = Σ weight·confidence / Σ weight, the confidence of each gas being its largest over the site's detections (src/core/spectral/signature-profiles.ts)",
+      items: {
+        type: 'object',
+        required: ['name', 'score'],
+        properties: { name: { type: 'string' }, score: { type: 'number' }, sourceKind: { type: 'string' } },
+      },
     },
     actions: {
       type: 'array',

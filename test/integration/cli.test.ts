@@ -12,7 +12,7 @@ import { ERROR_CODES } from '../../src/core/errors.ts';
 import { distanceM } from '../../src/core/geo/local-frame.ts';
 import { REFERRED_STATES, WORKFLOW_STATUSES } from '../../src/core/workflow/machine.ts';
 import { DEMO_SURVEYS } from '../../src/pipeline/demo.ts';
-import { DEMO_PARTNER, DEMO_USERS } from '../../src/pipeline/demo-workflow.ts';
+import { DEMO_PARTNER, DEMO_STATES, DEMO_USERS } from '../../src/pipeline/demo-workflow.ts';
 import { verifyPassword } from '../../src/server/auth/password.ts';
 import { openStore, verifyAuditChain } from '../../src/store/index.ts';
 
@@ -56,22 +56,23 @@ beforeAll(() => {
   expect(demoRun.status).toBe(0);
 });
 
-/** Distinct simulated sources, plus the site seen only from the air (C). */
-const DEMO_SITES = new Set(DEMO_SURVEYS.map((s) => `${s.config.source.lat},${s.config.source.lon}`)).size + 1;
+/** Distinct simulated sources, plus the sites seen only from the air (C: SWIR, J: thermal). */
+const DEMO_SITES = new Set(DEMO_SURVEYS.map((s) => `${s.config.source.lat},${s.config.source.lon}`)).size + 2;
 
 describe('plumetrace demo', () => {
-  it('stores every survey and the imaging scene as flights; repeat observations of a source join its site', async () => {
+  it('stores every survey and the imaging scenes as flights; repeat observations of a source join its site', async () => {
     const c = await counts();
-    expect(c.flights).toBe(DEMO_SURVEYS.length + 1); // and one imaging flight
-    expect(c.sites).toBe(DEMO_SITES); // A (two surveys), B, D–I, and C seen only from the air
-    expect(DEMO_SITES).toBe(9);
+    expect(c.flights).toBe(DEMO_SURVEYS.length + 2); // and two imaging flights (SWIR, thermal)
+    expect(c.sites).toBe(DEMO_SITES); // A (two surveys), B, D–I, and C and J seen only from the air
+    expect(DEMO_SITES).toBe(10);
   });
 
   it('seeds an agency, a partner authority over the demo area, users of every role and a site in every workflow state', async () => {
     const store = await openStore(db);
     try {
       const sites = await store.listSites();
-      expect(sites.map((s) => s.status).sort()).toEqual([...WORKFLOW_STATUSES].sort());
+      expect(sites.map((s) => s.status).sort()).toEqual([...DEMO_STATES].sort());
+      expect(new Set(sites.map((s) => s.status))).toEqual(new Set(WORKFLOW_STATUSES));
       const partner = await store.findOrganizationByName(DEMO_PARTNER);
       expect(partner?.kind).toBe('partner');
       const referred = await store.listReferrals({ organizationId: partner!.id });

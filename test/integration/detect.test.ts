@@ -205,9 +205,9 @@ describe('demo with the imaging flight', () => {
     const store = await openStore(join(dir, 'demo.sqlite'));
     try {
       const t0 = performance.now();
-      await buildDemo(store, { dir: join(dir, 'demo'), imaging: false });
+      await buildDemo(store, { dir: join(dir, 'demo'), imaging: false, thermal: false });
       const t1 = performance.now();
-      await buildDemo(store, { dir: join(dir, 'demo'), imaging: true });
+      await buildDemo(store, { dir: join(dir, 'demo'), imaging: true, thermal: false });
       const t2 = performance.now();
       process.stderr.write(
         `demo: in-situ only ${((t1 - t0) / 1000).toFixed(1)} s; imaging flight added on a second run ${((t2 - t1) / 1000).toFixed(1)} s\n`,
@@ -230,7 +230,7 @@ describe('demo with the imaging flight', () => {
       expect(existsSync(join(dir, 'demo', `${DEMO_SCENE.name}_rdn_plumes.geojson`))).toBe(true);
 
       const before = [(await store.listAcquisitions()).length, (await store.listDetections()).length];
-      await buildDemo(store, { dir: join(dir, 'demo'), imaging: true });
+      await buildDemo(store, { dir: join(dir, 'demo'), imaging: true, thermal: false });
       expect([(await store.listAcquisitions()).length, (await store.listDetections()).length]).toEqual(before);
     } finally {
       await store.close();
