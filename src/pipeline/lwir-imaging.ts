@@ -14,8 +14,8 @@
  *     converted per band (src/core/spectral/radiance-units.ts).
  *  3. Candidate gases: the quantitative spectra of the gas library (data/gas/nist_ir_jcamp plus any
  *     user folders, whose files win over shipped ones of the same file stem) — all of them for
- *     `auto`, else the names asked for — each convolved onto the channels; gases that do not absorb
- *     on them are left out (named ones: an error).
+ *     `auto`, else the names asked for — each convolved onto the channels; gases whose largest
+ *     channel absorbance is under 0.1% of their spectrum's peak are left out (named ones: an error).
  *  4. detectLwirGases (src/core/spectral/lwir-detect.ts): clutter matched filter and ACE per gas,
  *     hysteresis masks, identification per plume among single gases and pairs. The atmosphere is not
  *     known here (τ = 1, L↑ = 0) and the gas temperature is the background's plus LWIR_CONTRAST_K.
@@ -60,6 +60,12 @@ export const LWIR_PIPELINE_VERSION = 'plumetrace-detect-lwir/1';
 export const LWIR_CONTRAST_K = 5;
 /** Mask thresholds handed to the detector: hysteresis on |z| (seeds, growth) and the smallest plume. */
 export const LWIR_MASK = Object.freeze({ seedZ: 6, growZ: 3, minPixels: 6 });
+/**
+ * A gas overlaps the cube when its largest absorbance on the channels is at least this share of the
+ * peak of its own spectrum (every shipped quantitative gas has ≥ 2% on the HyTES channels; SF6 on
+ * 13.2–14 µm channels has 2e-5).
+ */
+const MIN_OVERLAP = 1e-3;
 /** Fewest thermal bands for a usable covariance. */
 const MIN_BANDS = 10;
 
@@ -276,7 +282,9 @@ export async function detectLwirScene(path: string, opts: DetectLwirSceneOptions
     const a = channelAbsorbance(toGasAbsorbance(c.spectrum), channels);
     let peak = 0;
     for (const v of a) peak = Math.max(peak, Math.abs(v));
-    if (peak > 0) used.push({ c, d: { name: c.name, cas: c.cas, absorbancePerPpmM: a } });
+    let own = 0;
+    for (const v of c.spectrum.absorbance) if (Number.isFinite(v)) own = Math.max(own, Math.abs(v));
+    if (peak > 0 && peak >= MIN_OVERLAP * own) used.push({ c, d: { name: c.name, cas: c.cas, absorbancePerPpmM: a } });
     else noOverlap.push(c.name);
   }
   const span = `${(Math.min(...ch.centerNm) / 1000).toFixed(2)}–${(Math.max(...ch.centerNm) / 1000).toFixed(2)} µm`;

@@ -115,10 +115,12 @@ export function parseSignatureProfiles(text: string, file = 'signature profiles'
       const e = g as Record<string, unknown>;
       if (typeof e.gas !== 'string' || e.gas.trim() === '')
         fail(`${gat}.gas`, 'must be a gas name or CAS number', near);
-      const gnear = JSON.stringify(e.gas);
+      const gasAt = text.indexOf(JSON.stringify(e.gas), from);
       const weight = e.weight === undefined ? 1 : e.weight;
       if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) {
-        fail(`${gat}.weight`, `must be a number > 0 (got ${JSON.stringify(e.weight)})`, gnear);
+        // The line of this entry's "weight" key (after its gas).
+        if (gasAt >= 0) from = gasAt;
+        fail(`${gat}.weight`, `must be a number > 0 (got ${JSON.stringify(e.weight)})`, '"weight"');
       }
       gases.push({ gas: (e.gas as string).trim(), weight: weight as number });
     }
