@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlumetraceError } from '../core/errors.ts';
 import { openStore } from '../store/index.ts';
 import type { Campaign, NewFlight, Store } from '../store/types.ts';
+import { parseSignatureProfiles } from '../core/spectral/signature-profiles.ts';
 import { buildServer, type FlightProperties, type SiteProperties, startServer } from './app.ts';
 
 /** Sites the tests seed, with where they stand. */
@@ -290,11 +291,13 @@ describe('GET /api/sites/:id', () => {
         reports: unknown[];
         referral: unknown;
         actions: string[];
+        profiles: unknown[];
       }
     >(`/api/sites/${id}`);
     expect(r.status).toBe(200);
-    const { detections, coverage, priority, reports, referral, actions, ...feature } = r.body;
+    const { detections, coverage, priority, reports, referral, actions, profiles, ...feature } = r.body;
     expect(reports).toEqual([]);
+    expect(profiles).toEqual([]); // no signature profiles configured
     expect(priority.score).toBeGreaterThan(0);
     expect(feature).toEqual(inList);
     // Seeded without footprints: only the detecting flights count as overflights.
@@ -305,6 +308,30 @@ describe('GET /api/sites/:id', () => {
     expect(actions).toEqual(['r1-review']);
     expect(detections.length).toBe(inList?.properties.detectionCount);
     expect(detections.every((d) => d.algorithmVersion === 'test' && d.gas === inList?.properties.gases[0])).toBe(true);
+  });
+
+  it('scores the signature profiles the server was given on the site’s detections', async () => {
+    const withProfiles = await buildServer({
+      store,
+      signatureProfiles: parseSignatureProfiles(
+        JSON.stringify({
+          profiles: [
+            { name: 'Gas well (test)', sourceKind: 'well pad', gases: [{ gas: 'ch4', weight: 3 }, 'C2H6'] },
+            { name: 'Solvents (test)', gases: ['acetone'] },
+          ],
+        }),
+      ),
+    });
+    try {
+      const r = await withProfiles.inject({ url: `/api/sites/${seeded.siteIds.pad}`, headers: auth });
+      expect(r.statusCode).toBe(200);
+      // A CH4 detection without a gases list counts as CH4 at confidence 1: 3·1 / (3 + 1).
+      expect((r.json() as { profiles: unknown[] }).profiles).toEqual([
+        { name: 'Gas well (test)', score: 0.75, sourceKind: 'well pad' },
+      ]);
+    } finally {
+      await withProfiles.close();
+    }
   });
 
   it('answers 404 PT_ERR_NOT_FOUND for an unknown site', async () => {
