@@ -17,6 +17,7 @@ import { scoreSiteProfiles } from '../../src/core/spectral/signature-profiles.ts
 import { openEnvi, readEnviHeader } from '../../src/io/envi/reader.ts';
 import { writeEnvi } from '../../src/io/envi/writer.ts';
 import { DEFAULT_GAS_LIBRARY_DIR, readGasSpectrumFile } from '../../src/io/gas-library.ts';
+import { buildDemo, DEMO_SURVEYS, DEMO_THERMAL_SCENE } from '../../src/pipeline/demo.ts';
 import { readSignatureProfiles } from '../../src/pipeline/signature-profiles.ts';
 import { detectionGases } from '../../src/server/app.ts';
 import { loadLwirInputs } from '../../src/sim/lwir/load.ts';
@@ -412,4 +413,38 @@ describe('errors of the thermal path, each with its registered exit code', () =>
     expect(r.stderr).toContain('profiles[0].gases[0].weight must be a number > 0');
     expect(existsSync(join(dir, 'x'))).toBe(false);
   });
+});
+
+describe('demo with the thermal flight', () => {
+  it('adds one thermal scene whose tetrachloroethene plume becomes site J with its gases, and stays idempotent', async () => {
+    const store = await openStore(join(dir, 'demo.sqlite'));
+    try {
+      const profiles = await readSignatureProfiles(EXAMPLE_PROFILES);
+      await buildDemo(store, { dir: join(dir, 'demo'), imaging: false, thermal: true, profiles });
+      const flights = await store.listFlights();
+      expect(flights).toHaveLength(DEMO_SURVEYS.length + 1);
+      expect(flights.filter((f) => f.sensorKind === 'lwir-imaging')).toHaveLength(1);
+      const thermal = (await store.listDetections()).filter((d) => Array.isArray(d.properties.gases));
+      expect(thermal).toHaveLength(1);
+      const [d] = thermal;
+      expect(d.gas).toBe('Tetrachloroethene');
+      expect((d.properties.gases as GasProp[])[0]).toMatchObject({ name: 'Tetrachloroethene', cas: '127-18-4' });
+      expect((d.properties.profiles as { name: string }[])[0].name).toBe('Chlorinated degreasing solvents (example)');
+      // The puff centre lies at 51.145 N, 1.395 W (DEMO_THERMAL_SCENE); the origin within 8 pixels.
+      expect(distanceM(d.lat, d.lon, 51.145, -1.395)).toBeLessThan(8 * DEMO_THERMAL_SCENE.pixelSizeM);
+      const site = await store.getSite(d.siteId as string);
+      expect(site?.gases).toEqual(['Tetrachloroethene']);
+      expect(site?.detectionCount).toBe(1);
+      const sites = await store.listSites();
+      expect(sites).toHaveLength(
+        new Set(DEMO_SURVEYS.map((s) => `${s.config.source.lat},${s.config.source.lon}`)).size + 1,
+      );
+
+      const before = [(await store.listAcquisitions()).length, (await store.listDetections()).length];
+      await buildDemo(store, { dir: join(dir, 'demo'), imaging: false, thermal: true, profiles });
+      expect([(await store.listAcquisitions()).length, (await store.listDetections()).length]).toEqual(before);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 });
