@@ -74,8 +74,9 @@ async function referralOf(site: Site): Promise<string> {
 
 describe('referral package', () => {
   it('exports the aircraft site, once referred, in every format, readable by each consumer', async () => {
-    // Site C (seen only from the air) is confirmed in the demo: the analyst refers it.
-    const siteC = (await store.listSites({ status: 'confirmed' }))[0]!;
+    // Site C (seen only from the air, with a rate) is confirmed in the demo: the analyst refers it.
+    // (The thermal site J is confirmed too; it has no rate.)
+    const siteC = (await store.listSites({ status: 'confirmed' })).find((s) => s.rateKgPerHour !== null)!;
     const referred = await app.inject({
       method: 'POST',
       url: `/api/sites/${siteC.id}/referral`,
@@ -171,8 +172,14 @@ describe('referral package', () => {
       bbox: number[];
       links: { rel: string; href: string }[];
     }[];
-    expect(items.map((i) => i.properties['plumetrace:kind']).sort()).toEqual(['ch4-map', 'plumes', 'scene']);
-    const scene = items.find((i) => i.properties['plumetrace:kind'] === 'scene')!;
+    // The SWIR scene with its CH4 map and plumes; the thermal scene (site J) as a scene only.
+    expect(items.map((i) => i.properties['plumetrace:kind']).sort()).toEqual(['ch4-map', 'plumes', 'scene', 'scene']);
+    const swirMap = items.find((i) => i.properties['plumetrace:kind'] === 'ch4-map')!;
+    const scene = items.find(
+      (i) =>
+        i.properties['plumetrace:kind'] === 'scene' &&
+        swirMap.links.some((l) => l.rel === 'derived_from' && l.href.endsWith(i.id)),
+    )!;
     const acq = await store.getAcquisition(scene.id);
     expect(acq?.kind).toBe('imaging-scene');
     expect(scene.properties.datetime).toBe(new Date(acq!.startTime).toISOString());
