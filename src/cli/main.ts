@@ -473,6 +473,17 @@ function buildProgram(): Command {
           });
         };
         if (await cubeIsThermal(file)) {
+          // Rates and detector choice belong to the methane path; say so rather than ignore them silently.
+          const shortwaveOnly = [
+            o.method !== 'cmf' ? '--method' : null,
+            o.windSpeed !== undefined ? '--wind-speed' : null,
+            o.windFromDeg !== undefined ? '--wind-from-deg' : null,
+            o.pixelSize !== undefined ? '--pixel-size' : null,
+          ].filter((f): f is string => f !== null);
+          if (shortwaveOnly.length > 0)
+            process.stderr.write(
+              `warning: ${shortwaveOnly.join(', ')} apply to shortwave (methane) cubes; ignored for this thermal cube\n`,
+            );
           const gasLibrary = o.gasLibrary ?? (process.env.PLUMETRACE_GAS_LIBRARY || undefined);
           const profiles = await loadSignatureProfiles(o.profiles);
           const bar = progress('Detecting gas plumes (thermal)');

@@ -2,7 +2,8 @@
  * Imaging-spectrometer scenes: detect methane plumes in a radiance cube (`detectScene`: ENVI in,
  * an enhancement map, plume outlines and a summary out) and file the scene and its plumes in the
  * store (`storeSceneDetections`: acquisition → detections → sites). `plumetrace detect` and the demo
- * both run these two functions.
+ * both run these two functions. Thermal (LWIR) cubes are detected by lwir-imaging.ts and stored by the
+ * same storeSceneDetections (their plumes carry `gases`; each joins only a site of its best gas).
  *
  * Steps of detectScene:
  *  1. Open the cube (src/io/envi: header, sizes and truncation are checked there, with their codes).
