@@ -482,7 +482,7 @@ function buildProgram(): Command {
           ].filter((f): f is string => f !== null);
           if (shortwaveOnly.length > 0)
             process.stderr.write(
-              `warning: ${shortwaveOnly.join(', ')} apply to shortwave (methane) cubes; ignored for this thermal cube\n`,
+              `warning: ${shortwaveOnly.join(', ')} ${shortwaveOnly.length === 1 ? 'applies' : 'apply'} to shortwave (methane) cubes only; ignored for this thermal cube\n`,
             );
           const gasLibrary = o.gasLibrary ?? (process.env.PLUMETRACE_GAS_LIBRARY || undefined);
           const profiles = await loadSignatureProfiles(o.profiles);
