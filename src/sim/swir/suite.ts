@@ -310,3 +310,68 @@ export function fitUeffCalibration(
   const relSigma = Math.sqrt(pts.reduce((s, [x, y]) => s + (y / (a + b * x) - 1) ** 2, 0) / n);
   return { aMps: a, b, relSigma, n };
 }
+
+/** The figures of one suite run (or of several pooled): what the bench prints and the test asserts. */
+export interface SwirSuiteSummary {
+  plumes: number;
+  plumeFreeTiles: number;
+  pixelF1: number;
+  baselinePixelF1: number;
+  f1Ratio: number;
+  plumeFreeTilesWithAPlume: number;
+  baselinePlumeFreeTilesWithAPlume: number;
+  detectedPlumes: number;
+  plumesAboveDetectionLimit: number;
+  /** Fractions of the plumes above the detection limit. */
+  detectedAboveLimit: number;
+  rateWithin50Percent: number;
+  /** Fractions of the detected plumes above the limit whose |error| ≤ 1σ, 2σ of rateSigma. */
+  ratedAboveLimit: number;
+  rateWithin1Sigma: number;
+  rateWithin2Sigma: number;
+  /** 95th percentile of |error| / σ_Q over the rated plumes above the limit. */
+  p95AbsErrorOverSigma: number;
+}
+
+/** Summary of one run, or of several pooled (counts and cases added; each case keeps its scene's limit). */
+export function summarizeSwirSuite(results: readonly SwirSuiteResult[]): SwirSuiteSummary {
+  const ours: Counts = { tp: 0, fp: 0, fn: 0 };
+  const base: Counts = { tp: 0, fp: 0, fn: 0 };
+  let free = 0;
+  let fa = 0;
+  let baseFa = 0;
+  const cases: SwirSuiteCase[] = [];
+  for (const r of results) {
+    for (const k of ['tp', 'fp', 'fn'] as const) {
+      ours[k] += r.ours[k];
+      base[k] += r.baseline[k];
+    }
+    free += r.plumeFreeTiles;
+    fa += r.plumeFreeTilesWithAPlume;
+    baseFa += r.baselinePlumeFreeTilesWithAPlume;
+    cases.push(...r.cases);
+  }
+  const above = cases.filter((c) => c.rateKgPerHour >= c.detectionLimitKgPerHour);
+  const rated = above.filter((c) => c.detected);
+  const err = (c: SwirSuiteCase) => Math.abs(c.estimateKgPerHour - c.rateKgPerHour);
+  const frac = (set: SwirSuiteCase[], f: (c: SwirSuiteCase) => boolean) =>
+    set.length ? set.filter(f).length / set.length : Number.NaN;
+  const z = rated.map((c) => err(c) / c.sigmaKgPerHour).sort((a, b) => a - b);
+  return {
+    plumes: cases.length,
+    plumeFreeTiles: free,
+    pixelF1: f1Score(ours),
+    baselinePixelF1: f1Score(base),
+    f1Ratio: f1Score(ours) / f1Score(base),
+    plumeFreeTilesWithAPlume: free ? fa / free : Number.NaN,
+    baselinePlumeFreeTilesWithAPlume: free ? baseFa / free : Number.NaN,
+    detectedPlumes: cases.filter((c) => c.detected).length,
+    plumesAboveDetectionLimit: above.length,
+    detectedAboveLimit: frac(above, (c) => c.detected),
+    rateWithin50Percent: frac(above, (c) => c.detected && err(c) <= 0.5 * c.rateKgPerHour),
+    ratedAboveLimit: rated.length,
+    rateWithin1Sigma: frac(rated, (c) => err(c) <= c.sigmaKgPerHour),
+    rateWithin2Sigma: frac(rated, (c) => err(c) <= 2 * c.sigmaKgPerHour),
+    p95AbsErrorOverSigma: z.length ? z[Math.min(z.length - 1, Math.ceil(0.95 * z.length) - 1)] : Number.NaN,
+  };
+}
