@@ -7,7 +7,7 @@
  * same run (src/sim/swir/suite.ts). Prints JSON: per scene and pooled.
  *
  *   node --import tsx bench/swir-suite.ts [plumes=50] [plumeFree=20] [seed=1] [scenes=jasper,moffett]
- *   node --import tsx bench/swir-suite.ts calibrate [plumes=150] [seed=7] [scene=jasper]
+ *   node --import tsx bench/swir-suite.ts calibrate [plumes=150] [seed=7] [scenes=jasper,moffett]
  *
  * `plumes` and `plumeFree` are per scene; scene k runs seed + 100·k. `calibrate` fits
  * U_eff = a + b·U10 (Varon et al. 2018) on detected plumes, with the true wind: the numbers of
@@ -24,6 +24,7 @@ import {
   runSwirSuite,
   SWIR_BACKGROUNDS,
   type SwirBackgroundName,
+  type SwirSuiteCase,
   summarizeSwirSuite,
 } from '../src/sim/swir/index.ts';
 
@@ -32,7 +33,7 @@ const calibrate = args[0] === 'calibrate';
 const rest = calibrate ? args.slice(1) : args;
 const nums = rest.filter((a) => /^\d+$/.test(a)).map(Number);
 const named = rest.find((a) => !/^\d+$/.test(a));
-const scenes = (named ?? (calibrate ? 'jasper' : 'jasper,moffett')).split(',') as SwirBackgroundName[];
+const scenes = (named ?? 'jasper,moffett').split(',') as SwirBackgroundName[];
 for (const s of scenes) {
   if (!SWIR_BACKGROUNDS.includes(s)) throw new Error(`unknown scene ${s} (known: ${SWIR_BACKGROUNDS.join(', ')})`);
 }
@@ -47,21 +48,28 @@ const rounded = (o: object) =>
 
 if (calibrate) {
   const [plumes = 150, seed = 7] = nums;
-  const inputs = await loadSwirInputs(scenes[0], table);
-  const r = runSwirSuite(inputs, {
-    plumes,
-    plumeFree: 10,
-    seed,
-    pixelSizeM: 5,
-    sizes: SIZES[scenes[0]],
-    windRelSigma: 0,
-    calibration: { aMps: 0, b: 1 },
-    calibrationRelSigma: 0,
-  });
-  const fit = fitUeffCalibration(r.cases);
-  const fitAllDetected = fitUeffCalibration(r.cases, false);
+  const cases: SwirSuiteCase[] = [];
+  for (const [k, scene] of scenes.entries()) {
+    const inputs = await loadSwirInputs(scene, table);
+    const r = runSwirSuite(inputs, {
+      plumes,
+      plumeFree: 10,
+      seed: seed + 100 * k,
+      pixelSizeM: 5,
+      sizes: SIZES[scene],
+      windRelSigma: 0,
+      calibration: { aMps: 0, b: 1 },
+      calibrationRelSigma: 0,
+    });
+    cases.push(...r.cases);
+  }
+  const fit = fitUeffCalibration(cases);
+  const fitAllDetected = fitUeffCalibration(cases, false);
+  const perScene = Object.fromEntries(
+    scenes.map((s) => [s, fitUeffCalibration(cases.filter((c) => c.background === s))]),
+  );
   process.stdout.write(
-    `${JSON.stringify({ benchmark: 'swir-ueff-calibration', scene: scenes[0], plumes, seed, pixelSizeM: 5, ...fit, fitAllDetected, wallS: Math.round((performance.now() - t0) / 1000) }, null, 2)}\n`,
+    `${JSON.stringify({ benchmark: 'swir-ueff-calibration', scenes, plumesPerScene: plumes, seed, pixelSizeM: 5, ...fit, fitAllDetected, perScene, wallS: Math.round((performance.now() - t0) / 1000) }, null, 2)}\n`,
   );
 } else {
   const [plumes = 50, plumeFree = 20, seed = 1] = nums;

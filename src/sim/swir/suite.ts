@@ -41,7 +41,7 @@ import { type SwirInputs, type SwirScene, simulateSwirScene } from './scene.ts';
 
 export const SUITE_WINDOW_NM: readonly [number, number] = [2100, 2450];
 export const BASELINE_THRESHOLD_PPM_M = 500;
-export const DETECTION_LIMIT_MARGIN = 2.5;
+export const DETECTION_LIMIT_MARGIN = 2;
 
 export interface SwirSuiteOptions {
   plumes: number;
@@ -78,6 +78,11 @@ export interface SwirSuiteCase {
   imeKg: number;
   /** √area of the matched plume, m. */
   lengthM: number;
+  /** The background's name. */
+  background: string;
+  /** Seed-scale noise of the plume map around the source (median within 2 px), ppm·m; Infinity when none. */
+  localSeedNoisePpmM: number;
+  /** Q_min at this case's wind and local noise (`detectionLimitKgPerHour`). */
   detectionLimitKgPerHour: number;
 }
 
@@ -254,6 +259,15 @@ export function runSwirSuite(inputs: SwirInputs, o: SwirSuiteOptions): SwirSuite
       }
     });
     const hit = best >= 0 && bestD <= radius ? q[best] : undefined;
+    const local: number[] = [];
+    const map = det.seedNoiseMapPpmM;
+    for (let l = Math.max(0, source.line - 2); map && l <= Math.min(size - 1, source.line + 2); l++) {
+      for (let s = Math.max(0, source.sample - 2); s <= Math.min(size - 1, source.sample + 2); s++) {
+        const v = map[l * size + s];
+        if ((l - source.line) ** 2 + (s - source.sample) ** 2 <= 4 && Number.isFinite(v)) local.push(v);
+      }
+    }
+    const localSigma = local.length > 0 ? median(local) : Number.POSITIVE_INFINITY;
     cases.push({
       rateKgPerHour: rate,
       windSpeedMps: wind,
@@ -265,11 +279,12 @@ export function runSwirSuite(inputs: SwirInputs, o: SwirSuiteOptions): SwirSuite
       sigmaKgPerHour: hit?.rateSigmaKgPerHour ?? 0,
       imeKg: hit?.imeKg ?? 0,
       lengthM: hit?.lengthM ?? 0,
-      detectionLimitKgPerHour: 0,
+      background: inputs.background.name,
+      localSeedNoisePpmM: localSigma,
+      detectionLimitKgPerHour: detectionLimitKgPerHour(localSigma, wind, o.pixelSizeM),
     });
   }
   const sigmaSeed = median(seedNoise);
-  for (const c of cases) c.detectionLimitKgPerHour = detectionLimitKgPerHour(sigmaSeed, c.windSpeedMps, o.pixelSizeM);
   return {
     cases,
     ours,
@@ -285,12 +300,13 @@ export function runSwirSuite(inputs: SwirInputs, o: SwirSuiteOptions): SwirSuite
 /**
  * Varon et al. (2018, AMT 11, 5673) calibration of U_eff = a + b · U10 from detected plumes of known
  * rate: per plume the U_eff that makes Q right, U_eff = Q · L / IME (kg/s, m, kg), then ordinary
- * least squares on U10; relSigma is the RMS of U_eff / fit − 1.
+ * least squares on U10; relSigma is the RMS of U_eff / fit − 1, rel68 and rel95 its 68.3% and 95.4%
+ * quantiles of |U_eff / fit − 1| (the RMS of a heavy-tailed scatter overstates the 68% half-width).
  */
 export function fitUeffCalibration(
   cases: readonly SwirSuiteCase[],
   aboveDetectionLimitOnly = true,
-): UeffCalibration & { relSigma: number; n: number } {
+): UeffCalibration & { relSigma: number; rel68: number; rel95: number; n: number } {
   const pts = cases
     .filter((c) => c.detected && c.imeKg > 0)
     .filter((c) => !aboveDetectionLimitOnly || c.rateKgPerHour >= c.detectionLimitKgPerHour)
@@ -307,8 +323,11 @@ export function fitUeffCalibration(
   }
   const b = sxy / sxx;
   const a = my - b * mx;
-  const relSigma = Math.sqrt(pts.reduce((s, [x, y]) => s + (y / (a + b * x) - 1) ** 2, 0) / n);
-  return { aMps: a, b, relSigma, n };
+  const dev = pts.map(([x, y]) => y / (a + b * x) - 1);
+  const relSigma = Math.sqrt(dev.reduce((s, d) => s + d * d, 0) / n);
+  const abs = dev.map(Math.abs).sort((x, y) => x - y);
+  const q = (f: number) => abs[Math.min(n - 1, Math.ceil(f * n) - 1)];
+  return { aMps: a, b, relSigma, rel68: q(0.683), rel95: q(0.954), n };
 }
 
 /** The figures of one suite run (or of several pooled): what the bench prints and the test asserts. */
