@@ -84,9 +84,9 @@ export interface AlbedoWeightedMaskOptions {
   readonly mergeDistancePx?: number;
   readonly minPixels?: number;
   /**
-   * Floor of the local spread c (step 4). Default 0 (none). A sparse map (mag1c: ≈ 99.9% exact
-   * zeros) has a lower-half MAD of 0, which would make every non-zero pixel a seed; with 1, its z is
-   * never larger than the independent-pixel model gives.
+   * Floor of the local spread c (step 4). Default 0 (none). On a sparse map (mag1c: ≈ 99.9% exact
+   * zeros) the lower-half MAD behind c can be near 0 and z unbounded; with 1, z is never larger
+   * than the independent-pixel model gives.
    */
   readonly minSpread?: number;
   /**

@@ -2,27 +2,30 @@
  * The implanted-plume suite of the SWIR methane chain (issue 6), shared by bench/swir-suite.ts and
  * test/integration/swir-suite.test.ts so both measure the same thing. Pure (inputs come in).
  *
- * Each case: a seeded scene from `simulateSwirScene` (Jasper Ridge, mirror-tiled to the case's size),
- * rate 100–5,000 kg/h (log-uniform), wind 1–8 m/s, direction 60–120° (toward the east-ish), the
- * source at a random pixel of the left part; plume-free cases have no plume. The scene's 2100–2450 nm
- * bands go through `detectMethane(…, 'cmf')` (ours) and through the baseline "CMF > 500 ppm·m, then a
- * 3×3 opening" on the single-pass CMF with the same column groups. Pixel F1 against the truth mask
- * (ΔX ≥ 200 ppm·m) is accumulated over all plume cases (micro-average).
+ * Each case: a seeded scene from `simulateSwirScene` (the inputs' background — Jasper Ridge or
+ * Moffett Field — mirror-tiled to the case's size), rate 100–5,000 kg/h (log-uniform), wind 1–8 m/s,
+ * direction 60–120° (toward the east-ish), the source at a random pixel of the left part; plume-free
+ * cases have no plume. The scene's 2100–2450 nm bands go through `detectMethane(…, 'cmf')` (ours)
+ * and through the baseline "CMF > 500 ppm·m, then a 3×3 opening" on the single-pass CMF with the same
+ * column groups. Pixel F1 against the truth mask (ΔX ≥ 200 ppm·m) is accumulated over all plume
+ * cases (micro-average). `summarizeSwirSuite` gives the figures of one run or of several pooled.
  *
  * Rates: Q = U_eff · IME / L (src/core/spectral/ime.ts, L = √area) for the plume whose pixels come
  * closest to the true source (within `matchRadiusPx`); the wind given to it is the true 10 m wind
  * times (1 + windRelSigma · N(0, 1)), as from a forecast, with that relative σ declared.
  *
- * Detection limit (stated, derived from the measured noise): a plume is seeded when its smoothed
- * enhancement reaches seedZ × the seed-scale noise σ_seed (plume-map.ts). Near the source a plume of
- * rate Q in a wind U carries Q/U kg per metre downwind; spread crosswind over the seed kernel
- * (Gaussian of σ_k = seedSmoothingPx · pixel) at most (Q/U) / (√(2π) σ_k) kg/m² reach one smoothed
- * pixel. So Q_min = DETECTION_LIMIT_MARGIN · seedZ · σ_seed · k · √(2π) · σ_k · U, with k the kg/m² per
- * ppm·m. DETECTION_LIMIT_MARGIN = 2.5 accounts for what the bound leaves out — the CMF recovers
- * ≈ 0.7 of the implanted enhancement, the kernel centred at the source overlaps the plume only
- * downwind, and a third of the Jasper background (water, shade) is too dark to carry a signal —
- * and was set on the calibration run (seed 7, see bench/swir-suite.ts) as the smallest round margin
- * above which ≥ 90% of the plumes were detected there; the test checks it on other seeds.
+ * Detection limit (stated, derived from the measured noise at the source): a plume is seeded when
+ * its smoothed enhancement reaches seedZ × the seed-scale noise σ_seed of the plume map
+ * (plume-map.ts), taken here as the median within 2 px of the source — so a source over dark ground
+ * (water: half of Moffett Field, a third of Jasper Ridge) gets the high limit its noise implies.
+ * Near the source a plume of rate Q in a wind U carries Q/U kg per metre downwind; spread crosswind
+ * over the seed kernel (Gaussian of σ_k = seedSmoothingPx · pixel) at most (Q/U) / (√(2π) σ_k) kg/m²
+ * reach one smoothed pixel. So Q_min = DETECTION_LIMIT_MARGIN · seedZ · σ_seed · k · √(2π) · σ_k · U,
+ * with k the kg/m² per ppm·m. DETECTION_LIMIT_MARGIN = 2 accounts for what the bound leaves out (the
+ * CMF recovers ≈ 0.7 of the implanted enhancement, the kernel centred at the source overlaps the
+ * plume only downwind) and was set on the calibration run (seed 7, both backgrounds, 120 plumes
+ * each) as the smallest round margin above which ≥ 90% of the plumes were detected on each
+ * background (Jasper 100%, Moffett 95%); the test checks it on other seeds.
  */
 
 import { PlumetraceError } from '../../core/errors.ts';
