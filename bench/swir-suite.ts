@@ -19,6 +19,7 @@ import { SMOOTHED_MASK_5M_UEFF_CALIBRATION } from '../src/core/spectral/index.ts
 import { readMag1cLut } from '../src/io/lut/read.ts';
 import {
   DEFAULT_DATA_DIR,
+  detectionLimitKgPerHour,
   fitUeffCalibration,
   loadSwirInputs,
   runSwirSuite,
@@ -89,7 +90,6 @@ if (calibrate) {
       calibrationRelSigma: cal.relSigma,
     });
     results.push(r);
-    const c0 = r.cases[0];
     perScene[scene] = {
       seed: seed + 100 * k,
       background: inputs.background.extension
@@ -101,7 +101,9 @@ if (calibrate) {
         : 'measured bands only',
       cmfNoiseSigmaPpmM: Math.round(r.cmfNoiseSigmaPpmM),
       seedNoiseSigmaPpmM: Math.round(r.seedNoiseSigmaPpmM),
-      detectionLimitKgPerHourAt3Mps: c0 ? Math.round((c0.detectionLimitKgPerHour / c0.windSpeedMps) * 3) : null,
+      // Q_min at 3 m/s over a typical surface (the scene's median seed noise); each case's own
+      // limit uses the noise in its plume's near field (suite.ts nearFieldNoise).
+      typicalDetectionLimitKgPerHourAt3Mps: Math.round(detectionLimitKgPerHour(r.seedNoiseSigmaPpmM, 3, 5)),
       ...rounded(summarizeSwirSuite([r])),
     };
   }

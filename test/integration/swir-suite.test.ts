@@ -1,8 +1,8 @@
 /**
  * Issue 6, done-when criteria of the SWIR methane chain on implanted plumes over BOTH shipped AVIRIS
  * backgrounds, our method and the baseline computed in the same run (src/sim/swir/suite.ts; the same
- * numbers as `node --import tsx bench/swir-suite.ts 120 15 3`, which prints them per scene and pooled):
- *  - 120 plumes of 100–5,000 kg/h in winds of 1–8 m/s in each of Jasper Ridge (seed 3; 100 × 100 and
+ * numbers as `node --import tsx bench/swir-suite.ts 200 15 3`, which prints them per scene and pooled):
+ *  - 200 plumes of 100–5,000 kg/h in winds of 1–8 m/s in each of Jasper Ridge (seed 3; 100 × 100 and
  *    mirror-tiled 150 × 150) and Moffett Field (seed 103; its 50 × 50 cube mirror-tiled to 100 × 100
  *    and 150 × 150; beyond ≈ 2.26 µm its reflectance is a non-negative ECOSTRESS mixture fitted on
  *    its measured SWIR, so the CH4 window's clutter there is the library's, src/sim/swir/README.md),
@@ -29,8 +29,8 @@ import {
   summarizeSwirSuite,
 } from '../../src/sim/swir/suite.ts';
 
-// 120 plumes per scene: ~65 above the detection limit pooled, enough for the binomial checks of σ_Q.
-const PLUMES = 120;
+// 200 plumes per scene: ≈ 85 above the detection limit pooled, enough for the binomial checks of σ_Q.
+const PLUMES = 200;
 const PLUME_FREE = 15;
 const SCENES: readonly [SwirBackgroundName, number][] = [
   ['jasper', 3],
@@ -67,7 +67,7 @@ beforeAll(async () => {
 }, 600_000);
 
 describe('SWIR implanted-plume suite (Jasper Ridge seed 3, Moffett Field seed 103, 5 m pixels)', () => {
-  it('runs 120 plumes of 100–5,000 kg/h in 1–8 m/s winds on each background', () => {
+  it('runs 200 plumes of 100–5,000 kg/h in 1–8 m/s winds on each background', () => {
     for (const [scene] of SCENES) {
       const r = results[scene];
       expect(r.cases).toHaveLength(PLUMES);
