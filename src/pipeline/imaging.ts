@@ -232,10 +232,10 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
       ...mask.options,
       on:
         method === 'ace'
-          ? 'signed-ace-score-z'
+          ? 'seeds: smoothed signed-ACE z; outline: smoothed ACE ≥ growPpmM scaled to ACE units and z ≥ 1; coherence check; sums on the CMF ppm·m map'
           : method === 'cmf'
             ? 'seeds: smoothed albedo-weighted z; outline: smoothed enhancement ≥ growPpmM; coherence check'
-            : `${method}-enhancement-z`,
+            : 'seeds: smoothed mag1c z (per-column noise / albedo, spread ≥ 1); outline: smoothed enhancement ≥ growPpmM and z ≥ 1; coherence check',
     },
     windSpeedMps: opts.windSpeedMps ?? null,
     windFromDeg: opts.windFromDeg ?? null,
