@@ -14,10 +14,12 @@
  * closest to the true source (within `matchRadiusPx`); the wind given to it is the true 10 m wind
  * times (1 + windRelSigma · N(0, 1)), as from a forecast, with that relative σ declared.
  *
- * Detection limit (stated, derived from the measured noise at the source): a plume is seeded when
- * its smoothed enhancement reaches seedZ × the seed-scale noise σ_seed of the plume map
- * (plume-map.ts), taken here as the median within 2 px of the source — so a source over dark ground
- * (water: half of Moffett Field, a third of Jasper Ridge) gets the high limit its noise implies.
+ * Detection limit (stated, derived from the measured noise where the plume starts): a plume is
+ * seeded when its smoothed enhancement reaches seedZ × the seed-scale noise σ_seed of the plume map
+ * (plume-map.ts), taken here in the plume's near field (`nearFieldNoise`: the median within 2 px of
+ * the segment from the source 6 px downwind, along the wind direction given to the quantification)
+ * — so a source over dark ground, or on a shore with the wind toward the water (water: half of
+ * Moffett Field, a third of Jasper Ridge), gets the high limit its noise implies.
  * Near the source a plume of rate Q in a wind U carries Q/U kg per metre downwind; spread crosswind
  * over the seed kernel (Gaussian of σ_k = seedSmoothingPx · pixel) at most (Q/U) / (√(2π) σ_k) kg/m²
  * reach one smoothed pixel. So Q_min = DETECTION_LIMIT_MARGIN · seedZ · σ_seed · k · √(2π) · σ_k · U,
