@@ -15,9 +15,9 @@
  *     same CMF map, but the plume mask runs on the ACE score (a shape test, insensitive to
  *     brightness). `mag1c`: the sparse, albedo-corrected filter (src/core/spectral/mag1c.ts, default
  *     options), masked with its per-column noise.
- *  5. Plume mask — `cmf`: the albedo-weighted, smoothed two-scale mask with a spectral-coherence
- *     check against surface confusers (src/core/spectral/plume-map.ts); `ace`, `mag1c`: plumeMask
- *     (local robust noise, hysteresis) — then quantifyPlumes (IME; emission rate only when a wind
+ *  5. Plume mask — for every method the albedo-weighted, smoothed two-scale plume map with a
+ *     spectral-coherence check against surface confusers (src/core/spectral/plume-map.ts), on the
+ *     method's own output and noise (src/core/spectral/detect.ts) — then quantifyPlumes (IME; emission rate only when a wind
  *     speed is given: rates are null otherwise; U_eff from `ueffCalibrationFor`). The kg per ppm·m conversion is taken at
  *     101325 Pa and 288.15 K, as the simulator's.
  *  6. Outputs (written only when everything before succeeded; removed again if a later write fails):
@@ -259,10 +259,10 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
       ...mask.options,
       on:
         method === 'ace'
-          ? 'signed-ace-score-z'
+          ? 'seeds: smoothed signed-ACE z; outline: smoothed ACE ≥ growPpmM scaled to ACE units and z ≥ 1; coherence check; sums on the CMF ppm·m map'
           : method === 'cmf'
             ? 'seeds: smoothed albedo-weighted z; outline: smoothed enhancement ≥ growPpmM; coherence check'
-            : `${method}-enhancement-z`,
+            : 'seeds: smoothed mag1c z (per-column noise / albedo, spread ≥ 1); outline: smoothed enhancement ≥ growPpmM and z ≥ 1; coherence check',
     },
     windSpeedMps: opts.windSpeedMps ?? null,
     windFromDeg: opts.windFromDeg ?? null,

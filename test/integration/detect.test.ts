@@ -192,6 +192,43 @@ describe('plumetrace detect', () => {
     expect(p.algorithmVersion).toMatch(/mag1c/);
   });
 
+  it('runs ACE with --method ace through the same plume map: the one plume near its source, its mass in ppm·m', () => {
+    const out = join(dir, 'out-ace');
+    const r = cli(
+      'detect',
+      plumeHdr,
+      '--method',
+      'ace',
+      '--wind-speed',
+      '2',
+      '--wind-from-deg',
+      '270',
+      '--out',
+      out,
+      '--no-store',
+    );
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'plume_rdn_detect.json'), 'utf8'));
+    // The strongest plume is the release; ACE also keeps a 50-pixel patch of the background's
+    // 2.3 µm-absorbing surfaces (lines 93–99, samples 4–13) that the CMF's ppm·m outline leaves out.
+    expect(summary.method).toBe('ace');
+    expect(summary.plumeCount).toBeGreaterThanOrEqual(1);
+    expect(summary.plumeCount).toBeLessThanOrEqual(2);
+    const [p] = summary.plumes;
+    expect(Math.hypot(p.originLine - truth.sourceLine, p.originSample - truth.sourceSample)).toBeLessThanOrEqual(3);
+    expect(p.imeKg / truth.imeKg).toBeGreaterThan(0.5);
+    expect(p.imeKg / truth.imeKg).toBeLessThan(1.5);
+    expect(p.algorithmVersion).toMatch(/ace/);
+  });
+
+  it('ace and mag1c report no plume in the plume-free scene', () => {
+    for (const method of ['ace', 'mag1c']) {
+      const out = join(dir, `out-clean-${method}`);
+      expect(cli('detect', cleanHdr, '--method', method, '--out', out, '--no-store').status).toBe(0);
+      expect(JSON.parse(readFileSync(join(out, 'clean_rdn_detect.json'), 'utf8')).plumeCount, method).toBe(0);
+    }
+  });
+
   it('answers unknown methods and bad numbers as usage errors', () => {
     expect(cli('detect', plumeHdr, '--method', 'x', '--no-store').status).toBe(ERROR_CODES.PT_ERR_USAGE.exitCode);
     expect(cli('detect', plumeHdr, '--wind-speed', 'fast', '--no-store').status).toBe(

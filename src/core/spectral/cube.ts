@@ -35,7 +35,10 @@ export interface PixelRules {
   readonly saturationRadiance?: number;
   /**
    * Bright outliers (flares, specular glints) are kept out of the statistics: a pixel whose mean
-   * radiance over the bands exceeds median + k · 1.4826 · MAD of that mean over all data pixels.
+   * radiance over the bands m exceeds exp(median + k · 1.4826 · MAD) of ln m over all data pixels.
+   * On ln m, not m: a scene that is mostly dark water with bright land (Moffett Field, coasts) has a
+   * median and MAD of m set by the water alone, and a linear rule would throw all the land out of
+   * the statistics; a flare is a multiplicative outlier (×10 or more) and stays one on ln m.
    * This is k; default 10. `Infinity` turns the rule off.
    */
   readonly brightOutlierMads?: number;
@@ -129,11 +132,12 @@ export function classifyPixels(cube: RadianceCube, rules: PixelRules = {}): Pixe
   }
   if (Number.isFinite(k) && nData > 0) {
     const values = new Float64Array(nData);
-    for (let p = 0, j = 0; p < nPix; p++) if (isData[p] === 1) values[j++] = meanRadiance[p];
+    const ln = (v: number) => Math.log(Math.max(v, Number.MIN_VALUE));
+    for (let p = 0, j = 0; p < nPix; p++) if (isData[p] === 1) values[j++] = ln(meanRadiance[p]);
     const median = medianInPlace(values);
     for (let j = 0; j < nData; j++) values[j] = Math.abs(values[j] - median);
     const mad = medianInPlace(values);
-    brightThreshold = median + k * 1.4826 * mad;
+    brightThreshold = Math.exp(median + k * 1.4826 * mad);
     for (let p = 0; p < nPix; p++) {
       if (inStatistics[p] === 1 && meanRadiance[p] > brightThreshold) {
         inStatistics[p] = 0;

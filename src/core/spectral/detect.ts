@@ -1,8 +1,9 @@
 /**
  * The methane detection chain of `plumetrace detect`, on a cube already cut to the methane window:
  * filter (two-pass CMF, ACE on the CMF's statistics, or the sparse mag1c filter), then the plume
- * mask (for the CMF the albedo-weighted, smoothed mask of plume-map.ts; for ACE and mag1c the
- * per-pixel hysteresis mask of plumes.ts). Pure, so the command, the pipeline and the benchmarks run exactly the same steps.
+ * mask: for every method the albedo-weighted, smoothed plume map of plume-map.ts, on the method's
+ * own output and noise (see each branch), with the spectral-coherence check for the CMF and ACE.
+ * Pure, so the command, the pipeline and the benchmarks run exactly the same steps.
  */
 import { sparseMatchedFilter } from './mag1c.ts';
 import { aceScore, matchedFilter } from './matched-filter.ts';
@@ -10,11 +11,13 @@ import type { RadianceCube } from './cube.ts';
 import {
   type AlbedoWeightedMaskOptions,
   albedoFactor,
+  DEFAULT_ALBEDO_WEIGHTED_MASK_OPTIONS,
   albedoWeightedPlumeMask,
   plumeSpectralCoherence,
   seedClusterCoherence,
 } from './plume-map.ts';
 import { keepPlumes, type PlumeMaskResult, plumeMask } from './plumes.ts';
+import { type BackgroundStatistics, backgroundStatistics } from './statistics.ts';
 
 export const DETECTION_METHODS = ['cmf', 'ace', 'mag1c'] as const;
 export type DetectionMethod = (typeof DETECTION_METHODS)[number];
@@ -37,6 +40,10 @@ export const DETECT_MIN_PIXELS_PER_BAND = 10;
  * implanted plumes above the detection limit mostly 0.55–0.97 on one or the other.
  */
 export const MIN_PLUME_COHERENCE = 0.55;
+/** mag1c's outline pixels need z ≥ this at the large scale (plume-map.ts growMinZ): its α ≥ 0 is biased upward where noisy. */
+export const MAG1C_GROW_MIN_Z = 1;
+/** ACE's outline pixels need z ≥ this at the large scale: ACE also lights up weak surface structure a ppm·m outline ignores. */
+export const ACE_GROW_MIN_Z = 1;
 export const MIN_SEED_CLUSTER_COHERENCE = 0.6;
 
 export interface MethaneDetection {
@@ -53,6 +60,8 @@ export interface MethaneDetection {
   columnNoiseSigmaPpmM: Float64Array;
   /** For the CMF: the noise a plume seed must exceed seedZ times (plume-map.ts), ppm·m; else NaN. */
   seedNoiseSigmaPpmM: number;
+  /** Per pixel, the seed-scale noise of the plume map (plume-map.ts), ppm·m; absent without one. */
+  seedNoiseMapPpmM?: Float64Array;
   /** Versions of the filter (and ACE) used, joined with '+'. */
   filterVersion: string;
 }
@@ -73,18 +82,36 @@ export function detectMethane(
   const { lines, samples } = cube;
   if (method === 'mag1c') {
     // Sparse, albedo-corrected filter: its reweighting keeps plume pixels from diluting the
-    // statistics. α ≥ 0, so the mask takes the filter's per-column noise (a local lower-half
-    // estimate would see mostly zeros).
+    // statistics. Its output is already albedo-corrected ppm·m (no division here) and mostly exact
+    // zeros (α ≥ 0), so the plume map takes the filter's per-column noise σ_g instead of a MAD
+    // (which would be 0), as σ_g / r per pixel (an albedo-corrected estimate is 1/r noisier on a
+    // pixel of relative brightness r), floors the local spread at 1, and keeps the CMF's outline
+    // threshold (same units). The coherence check runs on the CMF's (single-pass) statistics.
     const sparse = sparseMatchedFilter(cube, targetPerPpmM);
+    const statistics = backgroundStatistics(cube, { minPixelsPerBand: DETECT_MIN_PIXELS_PER_BAND });
+    const albedo = albedoFactor(cube, statistics);
     const g = sparse.groups.groupOfSample;
-    const sigma = new Float64Array(lines * samples);
-    for (let p = 0; p < sigma.length; p++) sigma[p] = sparse.noiseSigmaPpmM[g[p % samples]];
+    const a = sparse.enhancementPpmM;
+    const sigma = Float64Array.from(a, (_, p) => sparse.noiseSigmaPpmM[g[p % samples]] / albedo[p]);
+    const weighted = albedoWeightedPlumeMask(
+      {
+        enhancementPpmM: a,
+        albedo,
+        statisticsPixels: Uint8Array.from(a, (v) => (Number.isFinite(v) ? 1 : 0)),
+        lines,
+        samples,
+        correctAlbedo: false,
+        noiseSigma: sigma,
+      },
+      { minSpread: 1, growMinZ: MAG1C_GROW_MIN_Z, ...options.mask },
+    );
     return {
-      enhancementPpmM: sparse.enhancementPpmM,
-      mask: plumeMask(sparse.enhancementPpmM, lines, samples, { sigmaPpmM: sigma }),
-      quantificationPpmM: sparse.enhancementPpmM,
+      enhancementPpmM: a,
+      mask: keepCoherent(cube, statistics, targetPerPpmM, weighted.mask, options),
+      quantificationPpmM: weighted.smoothedPpmM,
       columnNoiseSigmaPpmM: sparse.noiseSigmaPpmM,
-      seedNoiseSigmaPpmM: Number.NaN,
+      seedNoiseSigmaPpmM: weighted.seedNoiseSigmaPpmM,
+      seedNoiseMapPpmM: weighted.seedNoiseMapPpmM,
       filterVersion: sparse.algorithmVersion,
     };
   }
@@ -98,50 +125,69 @@ export function detectMethane(
     ? matchedFilter(cube, targetPerPpmM, { ...stats, excludeFromStatistics: exclude })
     : first;
   const e = cmf.enhancementPpmM;
+  const albedo = albedoFactor(cube, cmf.statistics);
+  const weighted = albedoWeightedPlumeMask(
+    { enhancementPpmM: e, albedo, statisticsPixels: cmf.statistics.classes.inStatistics, lines, samples },
+    options.mask,
+  );
+  const coherent = (mask: PlumeMaskResult) => keepCoherent(cube, cmf.statistics, targetPerPpmM, mask, options);
   if (method === 'cmf') {
-    const weighted = albedoWeightedPlumeMask(
-      {
-        enhancementPpmM: e,
-        albedo: albedoFactor(cube, cmf.statistics),
-        statisticsPixels: cmf.statistics.classes.inStatistics,
-        lines,
-        samples,
-      },
-      options.mask,
-    );
-    const whole = plumeSpectralCoherence(cube, cmf.statistics, targetPerPpmM, weighted.mask);
-    const seeds = seedClusterCoherence(cube, cmf.statistics, targetPerPpmM, weighted.mask, weighted.mask.options.seedZ);
-    const minWhole = options.minCoherence ?? MIN_PLUME_COHERENCE;
-    const minSeeds = options.minSeedCoherence ?? MIN_SEED_CLUSTER_COHERENCE;
     return {
       enhancementPpmM: e,
-      mask: keepPlumes(
-        weighted.mask,
-        Array.from(whole, (c, i) => c >= minWhole || seeds[i] >= minSeeds),
-      ),
+      mask: coherent(weighted.mask),
       quantificationPpmM: weighted.smoothedPpmM,
       columnNoiseSigmaPpmM: cmf.noiseSigmaPpmM,
       seedNoiseSigmaPpmM: weighted.seedNoiseSigmaPpmM,
+      seedNoiseMapPpmM: weighted.seedNoiseMapPpmM,
       filterVersion: cmf.algorithmVersion,
     };
   }
-  // ACE on the CMF's statistics; a signed score (ACE has no sign, the CMF does: absorption, not
-  // emission, is a plume). The plumes' sums come from the ppm·m map with its own noise.
+  // ACE on the CMF's statistics, signed (ACE has no sign, the CMF does: absorption, not emission,
+  // is a plume), through the same plume map: ACE is scale-invariant, so no albedo division (the
+  // albedo only bins its noise model); seeds on its own z; the outline threshold is the CMF's
+  // growPpmM scaled to ACE units by the ratio of the two maps' seed-scale noise. The plumes' sums
+  // (IME) run over the CMF's smoothed ppm·m map with its noise, and the coherence check applies.
   const ace = aceScore(cube, targetPerPpmM, { statistics: cmf.statistics });
-  const aceMask = plumeMask(
-    ace.score.map((v, i) => (e[i] > 0 ? v : -v)),
+  const signed = ace.score.map((v, i) => (e[i] > 0 ? v : -v));
+  const growPpmM = options.mask?.growPpmM ?? DEFAULT_ALBEDO_WEIGHTED_MASK_OPTIONS.growPpmM;
+  const aceInput = {
+    enhancementPpmM: signed,
+    albedo,
+    statisticsPixels: cmf.statistics.classes.inStatistics,
     lines,
     samples,
-  );
-  const ppmmNoise = plumeMask(e, lines, samples).noiseSigmaPpmM;
+    correctAlbedo: false,
+  };
+  const probe = albedoWeightedPlumeMask(aceInput, { ...options.mask, growPpmM: Number.MAX_VALUE });
+  const aceGrow = (growPpmM * probe.seedNoiseSigmaPpmM) / weighted.seedNoiseSigmaPpmM;
+  const aceMap = albedoWeightedPlumeMask(aceInput, { growMinZ: ACE_GROW_MIN_Z, ...options.mask, growPpmM: aceGrow });
   return {
     enhancementPpmM: e,
-    mask: inPpmM(aceMask, e, ppmmNoise),
-    quantificationPpmM: e,
+    mask: coherent(inPpmM(aceMap.mask, weighted.smoothedPpmM, weighted.mask.noiseSigmaPpmM)),
+    quantificationPpmM: weighted.smoothedPpmM,
     columnNoiseSigmaPpmM: cmf.noiseSigmaPpmM,
-    seedNoiseSigmaPpmM: Number.NaN,
+    seedNoiseSigmaPpmM: weighted.seedNoiseSigmaPpmM,
+    seedNoiseMapPpmM: weighted.seedNoiseMapPpmM,
     filterVersion: `${cmf.algorithmVersion}+${ace.algorithmVersion}`,
   };
+}
+
+/** The plumes of `mask` that pass the spectral-coherence check (whole plume or best seed cluster). */
+function keepCoherent(
+  cube: RadianceCube,
+  statistics: BackgroundStatistics,
+  targetPerPpmM: Float64Array,
+  mask: PlumeMaskResult,
+  options: DetectOptions,
+): PlumeMaskResult {
+  const whole = plumeSpectralCoherence(cube, statistics, targetPerPpmM, mask);
+  const seeds = seedClusterCoherence(cube, statistics, targetPerPpmM, mask, mask.options.seedZ);
+  const minWhole = options.minCoherence ?? MIN_PLUME_COHERENCE;
+  const minSeeds = options.minSeedCoherence ?? MIN_SEED_CLUSTER_COHERENCE;
+  return keepPlumes(
+    mask,
+    Array.from(whole, (c, i) => c >= minWhole || seeds[i] >= minSeeds),
+  );
 }
 
 /** 1 where labels > 0, dilated by `grow` px (square). */

@@ -196,6 +196,23 @@ describe('no-data and saturated pixels', () => {
     expect(off.statistics.mean).not.toEqual(reference.statistics.mean);
   });
 
+  it('a scene mostly of dark water keeps its bright land in the statistics; a flare is still caught', () => {
+    // 60% of the pixels at 3% of the land's radiance (water, Moffett Field-like), 40% land, one flare ×30.
+    const c = copyCube(cube(8));
+    const n = LINES * SAMPLES;
+    for (let p = 0; p < n; p++) {
+      if (p % 5 < 3) for (let b = 0; b < BANDS; b++) c.data[p * BANDS + b] *= 0.03;
+    }
+    const flare = 20 * SAMPLES + 4; // p % 5 = 4: land
+    for (let b = 0; b < BANDS; b++) c.data[flare * BANDS + b] *= 30;
+    const classes = classifyPixels(c);
+    expect(classes.excludedBright).toBe(1);
+    expect(classes.inStatistics[flare]).toBe(0);
+    let land = 0;
+    for (let p = 0; p < n; p++) if (p % 5 >= 3 && classes.inStatistics[p] === 1) land++;
+    expect(land).toBe((2 * n) / 5 - 1);
+  });
+
   it('a degenerate group (all pixels identical) gives NaN rather than throwing', () => {
     const c: RadianceCube = { data: new Float32Array(8 * 4 * 3).fill(2), lines: 8, samples: 4, bands: 3 };
     const r = matchedFilter(c, Float64Array.of(-1e-5, -2e-5, -1e-5));

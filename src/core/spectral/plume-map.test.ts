@@ -77,6 +77,37 @@ describe('albedoWeightedPlumeMask', () => {
     }
   });
 
+  it('a sparse, soft-thresholded map (mag1c-like) with given noise, spread floor 1 and outline z ≥ 1: no plume in noise, the plume found', () => {
+    // α = max(0, û − 3σ) for û = ΔX + N(0, σ): ≈ 0.1% of background pixels non-zero, as mag1c's.
+    const sigma = 300;
+    const rng = new Rng(11);
+    const make = (peak: number) =>
+      Float64Array.from({ length: N * N }, (_, p) => {
+        const l = Math.floor(p / N);
+        const s = p % N;
+        const dx = peak * Math.exp(-((l - 40) ** 2 + (s - 30) ** 2) / (2 * 36));
+        return Math.max(0, dx + rng.normal(0, sigma) - 3 * sigma);
+      });
+    const input = (alpha: Float64Array) => ({
+      enhancementPpmM: alpha,
+      albedo: new Float64Array(N * N).fill(1),
+      statisticsPixels: new Uint8Array(N * N).fill(1),
+      lines: N,
+      samples: N,
+      correctAlbedo: false,
+      noiseSigma: new Float64Array(N * N).fill(sigma),
+    });
+    const free = make(0);
+    expect(free.filter((v) => v > 0).length).toBeLessThan(0.01 * N * N);
+    expect(albedoWeightedPlumeMask(input(free), { minSpread: 1, growMinZ: 1 }).mask.plumes).toHaveLength(0);
+    const r = albedoWeightedPlumeMask(input(make(3000)), { minSpread: 1, growMinZ: 1 });
+    expect(r.mask.plumes).toHaveLength(1);
+    const pl = r.mask.plumes[0];
+    expect(Math.abs(Math.floor(pl.maxPixel / N) - 40)).toBeLessThanOrEqual(3);
+    expect(Math.abs((pl.maxPixel % N) - 30)).toBeLessThanOrEqual(3);
+    expect(r.seedNoiseMapPpmM.every((v) => v > 0)).toBe(true);
+  });
+
   it('rejects maps of the wrong size', () => {
     const m = map(1, 0);
     expect(() =>

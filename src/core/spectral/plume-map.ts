@@ -62,6 +62,8 @@ export const DEFAULT_ALBEDO_WEIGHTED_MASK_OPTIONS = {
   minTilePixels: 64,
   mergeDistancePx: 5,
   minPixels: 10,
+  minSpread: 0,
+  growMinZ: Number.NEGATIVE_INFINITY,
 } as const;
 
 export interface AlbedoWeightedMaskOptions {
@@ -81,6 +83,18 @@ export interface AlbedoWeightedMaskOptions {
   readonly minTilePixels?: number;
   readonly mergeDistancePx?: number;
   readonly minPixels?: number;
+  /**
+   * Floor of the local spread c (step 4). Default 0 (none). On a sparse map (mag1c: ≈ 99.9% exact
+   * zeros) the lower-half MAD behind c can be near 0 and z unbounded; with 1, z is never larger
+   * than the independent-pixel model gives.
+   */
+  readonly minSpread?: number;
+  /**
+   * Outline pixels also need z ≥ this at the large scale. Default −∞ (the outline follows the
+   * concentration alone). For a map that is biased upward where it is noisy (mag1c's α ≥ 0 over
+   * dark ground), a concentration alone would outline noise.
+   */
+  readonly growMinZ?: number;
 }
 
 export interface AlbedoWeightedMaskInput {
@@ -92,6 +106,13 @@ export interface AlbedoWeightedMaskInput {
   readonly statisticsPixels: Uint8Array;
   readonly lines: number;
   readonly samples: number;
+  /**
+   * false: the map is already albedo-independent in its units (ACE's score, mag1c's albedo-corrected
+   * ppm·m): v_p = α_p and s_p = σ(r_p), the albedo only bins the noise model. Default true.
+   */
+  readonly correctAlbedo?: boolean;
+  /** Per-pixel noise σ of α, in the map's units: replaces the albedo-binned model (step 2). */
+  readonly noiseSigma?: Float64Array;
 }
 
 export interface AlbedoWeightedMaskResult {
@@ -103,6 +124,8 @@ export interface AlbedoWeightedMaskResult {
   readonly albedoNoise: { readonly albedo: Float64Array; readonly sigmaPpmM: Float64Array };
   /** Median over data pixels of the seed-scale noise sd · c, ppm·m (what a seed must exceed seedZ times). */
   readonly seedNoiseSigmaPpmM: number;
+  /** Per pixel, the seed-scale noise sd · c, ppm·m (NaN where no data or no weight nearby). */
+  readonly seedNoiseMapPpmM: Float64Array;
 }
 
 /** r_p = x_pᵀμ_g / μ_gᵀμ_g per pixel (μ_g: mean radiance of the pixel's column group); NaN for no data. */
@@ -156,8 +179,20 @@ export function albedoWeightedPlumeMask(
   if (!(o.growSmoothingPx > 0) || !Number.isFinite(o.growSmoothingPx)) bad('growSmoothingPx', o.growSmoothingPx);
   if (!Number.isFinite(o.seedZ)) bad('seedZ', o.seedZ);
   if (!Number.isFinite(o.growPpmM)) bad('growPpmM', o.growPpmM);
+  if (!(o.minSpread >= 0) || !Number.isFinite(o.minSpread)) bad('minSpread', o.minSpread);
+  if (Number.isNaN(o.growMinZ)) bad('growMinZ', o.growMinZ);
 
-  const albedoNoise = noiseByAlbedo(alpha, albedo, statisticsPixels, o.albedoBins, o.minAlbedo);
+  if (input.noiseSigma !== undefined && input.noiseSigma.length !== n) {
+    throw new PlumetraceError(
+      'PT_ERR_SPECTRAL_INPUT',
+      `noiseSigma has ${input.noiseSigma.length} values, not ${lines}×${samples}`,
+    );
+  }
+  const correct = input.correctAlbedo ?? true;
+  const albedoNoise =
+    input.noiseSigma === undefined
+      ? noiseByAlbedo(alpha, albedo, statisticsPixels, o.albedoBins, o.minAlbedo)
+      : { albedo: new Float64Array(0), sigmaPpmM: new Float64Array(0) };
   // Albedo-corrected value times weight, and weight.
   const wv = new Float64Array(n);
   const w = new Float64Array(n);
@@ -168,20 +203,22 @@ export function albedoWeightedPlumeMask(
     if (!Number.isFinite(a)) continue;
     valid[p] = 1;
     if (!(r >= o.minAlbedo)) continue;
-    const s = interpolate(albedoNoise.albedo, albedoNoise.sigmaPpmM, r) / r;
+    const sigmaAlpha =
+      input.noiseSigma === undefined ? interpolate(albedoNoise.albedo, albedoNoise.sigmaPpmM, r) : input.noiseSigma[p];
+    const s = correct ? sigmaAlpha / r : sigmaAlpha;
     if (!(s > 0)) continue;
     w[p] = 1 / (s * s);
-    wv[p] = (w[p] * a) / r;
+    wv[p] = (w[p] * a) / (correct ? r : 1);
   }
   const pass = () => {
-    const seed = smoothedZ(wv, w, valid, lines, samples, o.seedSmoothingPx, o.tileSizePx, o.minTilePixels);
-    const grow = smoothedZ(wv, w, valid, lines, samples, o.growSmoothingPx, o.tileSizePx, o.minTilePixels);
+    const seed = smoothedZ(wv, w, valid, lines, samples, o.seedSmoothingPx, o.tileSizePx, o.minTilePixels, o.minSpread);
+    const grow = smoothedZ(wv, w, valid, lines, samples, o.growSmoothingPx, o.tileSizePx, o.minTilePixels, o.minSpread);
     const candidates = new Uint8Array(n);
     const sigma = new Float64Array(n);
     const corr = Math.sqrt(4 * Math.PI) * o.growSmoothingPx;
     for (let p = 0; p < n; p++) {
       if (Number.isFinite(grow.mean[p]) && Number.isFinite(seed.z[p]))
-        candidates[p] = grow.mean[p] >= o.growPpmM ? 1 : 0;
+        candidates[p] = grow.mean[p] >= o.growPpmM && !(grow.z[p] < o.growMinZ) ? 1 : 0;
       sigma[p] = grow.sd[p] * grow.spread[p] * corr;
     }
     const mask = labelPlumes(
@@ -219,7 +256,10 @@ export function albedoWeightedPlumeMask(
     // kernel's 2σ. The detection keeps the first, conservative spread.
     const exclude = Uint8Array.from(mask.labels, (v) => (v > 0 ? 1 : 0));
     dilateSquare(exclude, lines, samples, Math.ceil(2 * o.growSmoothingPx));
-    const spread = localNoiseExcluding(grow.zRaw, lines, samples, exclude, o.tileSizePx, o.minTilePixels).sigmaPpmM;
+    // Where too few pixels are left to estimate it again (a plume over most of the scene), the first spread stays.
+    const spread = localNoiseExcluding(grow.zRaw, lines, samples, exclude, o.tileSizePx, o.minTilePixels).sigmaPpmM.map(
+      (c, p) => (Number.isFinite(c) ? Math.max(c, o.minSpread) : grow.spread[p]),
+    );
     const corr = Math.sqrt(4 * Math.PI) * o.growSmoothingPx;
     const sigma = Float64Array.from(grow.sd, (sd, p) => sd * spread[p] * corr);
     const variance = new Float64Array(mask.plumes.length + 1);
@@ -230,12 +270,14 @@ export function albedoWeightedPlumeMask(
       plumes: mask.plumes.map((pl) => ({ ...pl, sumNoiseVariancePpmM2: variance[pl.label] })),
     };
   }
-  const seedNoise = Float64Array.from(seed.sd, (v, p) => v * seed.spread[p]).filter(Number.isFinite);
+  const seedNoiseMap = Float64Array.from(seed.sd, (v, p) => v * seed.spread[p]);
+  const seedNoise = seedNoiseMap.filter(Number.isFinite);
   return {
     mask: { ...mask, algorithmVersion: ALBEDO_WEIGHTED_MASK_ALGORITHM_VERSION },
     smoothedPpmM: grow.mean,
     albedoNoise,
     seedNoiseSigmaPpmM: seedNoise.length > 0 ? medianInPlace(seedNoise) : Number.NaN,
+    seedNoiseMapPpmM: seedNoiseMap,
   };
 }
 
@@ -316,6 +358,7 @@ function smoothedZ(
   sigmaPx: number,
   tileSizePx: number,
   minTilePixels: number,
+  minSpread: number,
 ): SmoothedZ {
   const r = Math.max(1, Math.ceil(3 * sigmaPx));
   const k = new Float64Array(2 * r + 1);
@@ -334,7 +377,9 @@ function smoothedZ(
     sd[p] = Math.sqrt(den2[p]) / den[p];
     zRaw[p] = mean[p] / sd[p];
   }
-  const { sigmaPpmM: spread, backgroundPpmM: bg } = localNoise(zRaw, lines, samples, tileSizePx, minTilePixels);
+  const local = localNoise(zRaw, lines, samples, tileSizePx, minTilePixels);
+  const bg = local.backgroundPpmM;
+  const spread = minSpread > 0 ? local.sigmaPpmM.map((c) => Math.max(c, minSpread)) : local.sigmaPpmM;
   const z = new Float64Array(n);
   for (let p = 0; p < n; p++) z[p] = (zRaw[p] - bg[p]) / spread[p];
   return { mean, sd, z, spread, zRaw };

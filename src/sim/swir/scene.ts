@@ -13,6 +13,7 @@ import { Rng } from '../../core/random.ts';
 import { type AbsorptionTable, unitAbsorptionTarget } from '../../core/spectral/target.ts';
 import type { StabilityClass } from '../../core/types.ts';
 import type { ModtranChannels } from './chn.ts';
+import type { ExtensionInfo } from './extend.ts';
 import { implantBeerLambert } from './implant.ts';
 import { addNoise, type NoiseModel, noiseAtBands } from './noise.ts';
 import { applyTexture, gaussianPlumeEnhancementPpmM, integratedMassKg } from './plume-field.ts';
@@ -30,6 +31,8 @@ export interface SwirBackground {
   readonly bands: number;
   readonly reflectance: Float32Array;
   readonly channel: Int32Array;
+  /** Present when bands beyond the measured ones were added (extend.ts): what was added and how. */
+  readonly extension?: ExtensionInfo;
 }
 
 export interface SwirInputs {

@@ -10,6 +10,7 @@ import { AVIRISC_CHN_FILE, DEFAULT_DATA_DIR, loadModtranChn, loadSwirInputs } fr
 import { integratedMassKg } from './plume-field.ts';
 import { atmosphereForChannels, radianceFromReflectance } from './radiance.ts';
 import { mirrorIndex, type SwirInputs, type SwirSceneOptions, simulateSwirScene } from './scene.ts';
+import { nearFieldNoise } from './suite.ts';
 import { writeSwirScene } from './write.ts';
 
 const chnPath = join(DEFAULT_DATA_DIR, AVIRISC_CHN_FILE);
@@ -204,3 +205,15 @@ function argMinNear(w: Float64Array, lo: number, hi: number, t: Float64Array): n
   for (let k = 0; k < w.length; k++) if (w[k] >= lo && w[k] <= hi && (best < 0 || t[k] < t[best])) best = k;
   return best;
 }
+
+describe('nearFieldNoise (the suite’s detection limit)', () => {
+  it('takes the noise the plume meets downwind: a shore source blowing over water gets the water’s', () => {
+    // 20 × 20 map: land (noise 500) in samples 0–9, water (noise 5,000) in 10–19; source on the shore.
+    const size = 20;
+    const map = Float64Array.from({ length: size * size }, (_, p) => (p % size < 10 ? 500 : 5000));
+    const source = { line: 10, sample: 9 };
+    expect(nearFieldNoise(map, size, source, 270)).toBe(5000); // from the west: blows east, over water
+    expect(nearFieldNoise(map, size, source, 90)).toBe(500); // from the east: over land
+    expect(nearFieldNoise(undefined, size, source, 90)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
