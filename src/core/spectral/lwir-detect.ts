@@ -115,6 +115,17 @@ export interface LwirDetectOptions {
   topK?: number;
   /** Multiplies the BIC penalty k·ln N. Default 1. */
   penalty?: number;
+  /**
+   * Later passes also exclude pixels whose largest two-gas subspace statistic (in robust z units)
+   * exceeds this; 0 turns it off. Default: defaultPairExcludeZ(number of gases).
+   */
+  pairExcludeZ?: number;
+  /** 'mean': fit the plume's mean spectrum; 'pixels': sum the per-pixel evidence. Default 'mean'. */
+  identify?: 'mean' | 'pixels';
+  /** Identify against the plume's local background ring (true) or the scene background. Default true. */
+  localBackground?: boolean;
+  /** Equal prior per model class (none, one gas, two gases) instead of per model. Default false. */
+  classPrior?: boolean;
 }
 
 export interface LwirGasIdentification {
@@ -388,11 +399,17 @@ export function compareGasModels(
   nChannels: number,
   topK = 3,
   penalty = 1,
+  classPrior = false,
 ): LwirModelScore[] {
   const G = b.length;
   const N = nChannels;
   const floor = yy * 1e-12 + Number.MIN_VALUE;
-  const bic = (rss: number, k: number) => N * Math.log(Math.max(rss, floor) / N) + penalty * k * Math.log(N);
+  // Equal prior per model class (no gas, one gas, two gases), shared among the class's models:
+  // −2 ln prior adds 2 ln(G) to a single and 2 ln(G(G−1)/2) to a pair (ranks within a class unchanged).
+  const classPenalty = (k: number) =>
+    k === 0 ? 0 : k === 1 ? 2 * Math.log(G) : 2 * Math.log(Math.max(1, (G * (G - 1)) / 2));
+  const bic = (rss: number, k: number) =>
+    N * Math.log(Math.max(rss, floor) / N) + penalty * k * Math.log(N) + (classPrior ? classPenalty(k) : 0);
   const models: LwirModelScore[] = [{ gases: [], columnsPpmM: [], bic: bic(yy, 0), posterior: 0 }];
   const singles: LwirModelScore[] = [];
   for (let g = 0; g < G; g++) {
@@ -400,11 +417,15 @@ export function compareGasModels(
     singles.push({ gases: [g], columnsPpmM: [a], bic: bic(yy - a * b[g], 1), posterior: 0 });
   }
   models.push(...singles);
-  const top = [...singles].sort((m1, m2) => m1.bic - m2.bic).slice(0, Math.min(topK, G));
-  for (let i = 0; i < top.length; i++) {
-    for (let j = i + 1; j < top.length; j++) {
-      const gi = top[i].gases[0];
-      const gj = top[j].gases[0];
+  const ranked = [...singles].sort((m1, m2) => m1.bic - m2.bic).map((m) => m.gases[0]);
+  // Pairs: every two among the topK best singles, and the best single with every other gas (the
+  // second gas of a mixture can rank anywhere alone when the first dominates).
+  const pairs: [number, number][] = [];
+  const top = ranked.slice(0, Math.min(topK, G));
+  for (let i = 0; i < top.length; i++) for (let j = i + 1; j < top.length; j++) pairs.push([top[i], top[j]]);
+  for (let j = top.length; j < G && top.length > 0; j++) pairs.push([ranked[0], ranked[j]]);
+  for (const [gi, gj] of pairs) {
+    {
       const a11 = gram[gi * G + gi];
       const a22 = gram[gj * G + gj];
       const a12 = gram[gi * G + gj];
@@ -429,6 +450,140 @@ export function compareGasModels(
   return models;
 }
 
+/**
+ * Default threshold of the pair statistic for the background exclusion: under the null each pair's
+ * statistic is χ²₂, P(χ²₂ > z²) = exp(−z²/2); over the G(G−1)/2 pairs (Bonferroni) a background
+ * pixel is left out with probability ≤ PAIR_EXCLUDE_FALSE_RATE.
+ */
+export const PAIR_EXCLUDE_FALSE_RATE = 0.01;
+export function defaultPairExcludeZ(gasCount: number): number {
+  const pairs = Math.max(1, (gasCount * (gasCount - 1)) / 2);
+  return Math.sqrt(2 * Math.log(pairs / PAIR_EXCLUDE_FALSE_RATE));
+}
+
+/**
+ * Per pixel, the largest over all gas pairs (i, j) of the two-gas subspace GLRT in robust z units:
+ * √[(z_i² + z_j² − 2ρ z_i z_j)/(1 − ρ²)], ρ the correlation of the two whitened targets. A pixel
+ * whose spectrum is a mix of i and j scores like a single gas does on its own target, even where
+ * each single-gas z is small.
+ */
+function maxPairZ(zs: readonly Float32Array[], whitened: readonly Float64Array[], npx: number): Float32Array {
+  const G = zs.length;
+  const nb = whitened[0].length;
+  const norm = whitened.map((tw) => Math.sqrt(tw.reduce((s, v) => s + v * v, 0)));
+  const pi: number[] = [];
+  const pj: number[] = [];
+  const rho: number[] = [];
+  for (let i = 0; i < G; i++) {
+    for (let j = i + 1; j < G; j++) {
+      let s = 0;
+      for (let k = 0; k < nb; k++) s += whitened[i][k] * whitened[j][k];
+      const r = s / (norm[i] * norm[j]);
+      if (!(1 - r * r > 1e-6)) continue; // (nearly) collinear: the pair is one direction
+      pi.push(i);
+      pj.push(j);
+      rho.push(r);
+    }
+  }
+  const out = new Float32Array(npx);
+  const z = new Float64Array(G);
+  for (let p = 0; p < npx; p++) {
+    for (let g = 0; g < G; g++) z[g] = zs[g][p];
+    let best = 0;
+    for (let m = 0; m < rho.length; m++) {
+      const a = z[pi[m]];
+      const b = z[pj[m]];
+      const r = rho[m];
+      const v = (a * a + b * b - 2 * r * a * b) / (1 - r * r);
+      if (v > best) best = v;
+    }
+    out[p] = Math.sqrt(best);
+  }
+  return out;
+}
+
+/**
+ * Model comparison on the plume's pixels: the evidence of a model is the sum over the plume's pixels
+ * of its per-pixel subspace statistic in robust z units (single gas: z_g²; pair: the two-gas GLRT,
+ * see maxPairZ), each pixel fitting its own columns. Score = evidence − penalty·k·n·ln N (k gases,
+ * n pixels, N channels: each pixel's k columns count as parameters, BIC-like); reported as
+ * `bic` = −score. Columns: the mean over the pixels of the per-pixel fit.
+ */
+export function comparePixelModels(
+  pix: Int32Array,
+  zs: readonly Float32Array[],
+  columns: readonly Float32Array[],
+  rho: Float64Array,
+  nChannels: number,
+  topK = 3,
+  penalty = 1,
+): LwirModelScore[] {
+  const G = zs.length;
+  const n = pix.length;
+  const per = penalty * n * Math.log(nChannels);
+  const models: LwirModelScore[] = [{ gases: [], columnsPpmM: [], bic: 0, posterior: 0 }];
+  const singles: LwirModelScore[] = [];
+  for (let g = 0; g < G; g++) {
+    let e = 0;
+    let col = 0;
+    for (const p of pix) {
+      e += zs[g][p] * zs[g][p];
+      col += columns[g][p];
+    }
+    singles.push({ gases: [g], columnsPpmM: [col / n], bic: -(e - per), posterior: 0 });
+  }
+  models.push(...singles);
+  const ranked = [...singles].sort((m1, m2) => m1.bic - m2.bic).map((m) => m.gases[0]);
+  const pairs: [number, number][] = [];
+  const top = ranked.slice(0, Math.min(topK, G));
+  for (let i = 0; i < top.length; i++) for (let j = i + 1; j < top.length; j++) pairs.push([top[i], top[j]]);
+  for (let j = top.length; j < G && top.length > 0; j++) pairs.push([ranked[0], ranked[j]]);
+  for (const [gi, gj] of pairs) {
+    const r = rho[gi * G + gj];
+    const den = 1 - r * r;
+    if (!(den > 1e-6)) continue;
+    let e = 0;
+    let ci = 0;
+    let cj = 0;
+    for (const p of pix) {
+      const a = zs[gi][p];
+      const b = zs[gj][p];
+      e += (a * a + b * b - 2 * r * a * b) / den;
+      // Per-pixel columns of the pair: in z units, [a; b] = R·[u; v] with u, v the columns in
+      // robust-σ units (R the correlation matrix), so u = (a − r·b)/den.
+      const u = (a - r * b) / den;
+      const v = (b - r * a) / den;
+      ci += u * (columns[gi][p] / (zs[gi][p] || 1));
+      cj += v * (columns[gj][p] / (zs[gj][p] || 1));
+    }
+    if (ci * cj <= 0) continue;
+    const pair = [gi, gj].sort((x, y) => x - y);
+    const cols = pair[0] === gi ? [ci / n, cj / n] : [cj / n, ci / n];
+    models.push({ gases: pair, columnsPpmM: cols, bic: -(e - 2 * per), posterior: 0 });
+  }
+  models.sort((m1, m2) => m1.bic - m2.bic);
+  const best = models[0].bic;
+  let z = 0;
+  for (const m of models) {
+    m.posterior = Math.exp(-(m.bic - best) / 2);
+    z += m.posterior;
+  }
+  for (const m of models) m.posterior /= z;
+  return models;
+}
+
+/** Least-squares columns of 0–2 gases from the whitened Gram matrix and projections. */
+function meanFitColumns(gases: readonly number[], gram: Float64Array, b: Float64Array, G: number): number[] {
+  if (gases.length === 1) return [b[gases[0]] / gram[gases[0] * G + gases[0]]];
+  if (gases.length !== 2) return [];
+  const [i, j] = gases;
+  const a11 = gram[i * G + i];
+  const a22 = gram[j * G + j];
+  const a12 = gram[i * G + j];
+  const det = a11 * a22 - a12 * a12;
+  return [(a22 * b[i] - a12 * b[j]) / det, (a11 * b[j] - a12 * b[i]) / det];
+}
+
 /** Runs the detectors, masks and identification on one cube. See the module comment. */
 export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptions = {}): LwirDetectResult {
   checkInput(input);
@@ -449,6 +604,11 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
   const rxFraction = options.rxFraction ?? 0.05;
   if (!(rxFraction >= 0 && rxFraction < 0.5)) bad(`rxFraction ${rxFraction} must be in [0, 0.5)`);
   const penalty = options.penalty ?? 1;
+  const classPrior = options.classPrior ?? false;
+  const useRing = options.localBackground ?? true;
+  const identify = options.identify ?? 'mean';
+  const pairExcludeZ = options.pairExcludeZ ?? defaultPairExcludeZ(G);
+  if (!(pairExcludeZ >= 0)) bad(`pairExcludeZ ${pairExcludeZ} must be >= 0 (0: off)`);
   if (!(loading >= 0)) bad(`loading ${loading} must be >= 0`);
   if (!(growZ > 0 && seedZ >= growZ))
     bad(`hysteresis thresholds must satisfy 0 < growZ <= seedZ (got ${growZ}, ${seedZ})`);
@@ -558,7 +718,10 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
       // Cumulative: a pixel once left out stays out (its z fell because the plume entered Σ).
       const cap = Math.floor(maxExcl * npx);
       const hot = new Uint8Array(npx);
-      for (let p = 0; p < npx; p++) if (maxAbsZ[p] > excludeZ || zOut[p]) hot[p] = zOut[p] = 1;
+      const pairZ = pairExcludeZ > 0 && G >= 2 ? maxPairZ(zs, whitened, npx) : null;
+      for (let p = 0; p < npx; p++) {
+        if (maxAbsZ[p] > excludeZ || (pairZ && pairZ[p] > pairExcludeZ) || zOut[p]) hot[p] = zOut[p] = 1;
+      }
       const rxHot = new Uint8Array(npx);
       if (rxFraction > 0) {
         // The largest Mahalanobis distances too: a mixture's plume direction, once inside Σ, is
@@ -650,6 +813,15 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
   // (under 2·minPixels pixels): the scene mean and the scene targets.
   const inAny = Uint8Array.from(labels, (l) => (l > 0 ? 1 : 0));
   const tbLocal = new Float64Array(nb);
+  const normW = whitened.map((tw) => Math.sqrt(tw.reduce((acc, v) => acc + v * v, 0)));
+  const rhoAll = new Float64Array(G * G);
+  for (let i = 0; i < G; i++) {
+    for (let j = 0; j < G; j++) {
+      let acc = 0;
+      for (let k = 0; k < nb; k++) acc += whitened[i][k] * whitened[j][k];
+      rhoAll[i * G + j] = acc / (normW[i] * normW[j]);
+    }
+  }
   const plumes: LwirPlume[] = components.map((pix, c) => {
     const own = new Uint8Array(npx);
     for (const p of pix) own[p] = 1;
@@ -663,7 +835,7 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
       for (let k = 0; k < nb; k++) bgMean[k] += x[o + k];
     }
     let tw = whitened;
-    if (nRing >= 2 * minPixels) {
+    if (useRing && nRing >= 2 * minPixels) {
       for (let k = 0; k < nb; k++) bgMean[k] /= nRing;
       const contrast = contrastSpectrum(bgMean, tbLocal);
       tw = input.gases.map((gas) => {
@@ -701,7 +873,16 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
       for (let k = 0; k < nb; k++) s += tw[g][k] * w[k];
       b[g] = s;
     }
-    const models = compareGasModels(gram, b, yy, nb, topK, penalty);
+    const models =
+      identify === 'pixels'
+        ? comparePixelModels(pix, zs, columns, rhoAll, nb, topK, penalty)
+        : compareGasModels(gram, b, yy, nb, topK, penalty, classPrior);
+    if (identify === 'pixels') {
+      // Columns of each model from the least-squares fit of the plume's mean spectrum against its
+      // local background (local contrast), restricted to the model's gases: per-pixel columns
+      // average the noise of every pixel and flip sign where the local contrast does.
+      for (const m of models) m.columnsPpmM = meanFitColumns(m.gases, gram, b, G);
+    }
     const conf = new Float64Array(G);
     for (const m of models) for (const g of m.gases) conf[g] += m.posterior;
     const best = models[0];
