@@ -59,7 +59,7 @@ import { applyChannelResponse, channelResponse, gasAbsorbanceOnGrid } from './lw
 import { brightnessTemperature, LN10, planckRadiance } from './lwir-forward.ts';
 import type { GasAbsorbance, LwirChannels } from './lwir-types.ts';
 
-export const LWIR_DETECT_ALGORITHM_VERSION = 'lwir-detect-cmf-ace-bic/1';
+export const LWIR_DETECT_ALGORITHM_VERSION = 'lwir-detect-cmf-ace-pixel-glrt/2';
 
 /** A candidate gas with its decadic absorbance per ppm·m on the cube's channels. */
 export interface LwirDetectGas {
@@ -120,7 +120,9 @@ export interface LwirDetectOptions {
    * exceeds this; 0 turns it off. Default: defaultPairExcludeZ(number of gases).
    */
   pairExcludeZ?: number;
-  /** 'mean': fit the plume's mean spectrum; 'pixels': sum the per-pixel evidence. Default 'mean'. */
+  /** Local thermal contrast of the identification targets from the plume's own mean radiance or its ring. Default 'plume'. */
+  contrastFrom?: 'plume' | 'ring';
+  /** 'mean': fit the plume's mean spectrum; 'pixels': sum the per-pixel evidence. Default 'pixels'. */
   identify?: 'mean' | 'pixels';
   /** Identify against the plume's local background ring (true) or the scene background. Default true. */
   localBackground?: boolean;
@@ -606,7 +608,8 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
   const penalty = options.penalty ?? 1;
   const classPrior = options.classPrior ?? false;
   const useRing = options.localBackground ?? true;
-  const identify = options.identify ?? 'mean';
+  const identify = options.identify ?? 'pixels';
+  const contrastFrom = options.contrastFrom ?? 'plume';
   const pairExcludeZ = options.pairExcludeZ ?? defaultPairExcludeZ(G);
   if (!(pairExcludeZ >= 0)) bad(`pairExcludeZ ${pairExcludeZ} must be >= 0 (0: off)`);
   if (!(loading >= 0)) bad(`loading ${loading} must be >= 0`);
@@ -834,18 +837,28 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
       const o = p * nb;
       for (let k = 0; k < nb; k++) bgMean[k] += x[o + k];
     }
+    const plumeMean = new Float64Array(nb);
+    let mz = 0;
+    for (const p of pix) {
+      const o = p * nb;
+      for (let k = 0; k < nb; k++) plumeMean[k] += x[o + k];
+      mz = Math.max(mz, maxAbsZ[p]);
+    }
+    for (let k = 0; k < nb; k++) plumeMean[k] /= pix.length;
+    const ringOk = useRing && nRing >= 2 * minPixels;
+    if (ringOk) for (let k = 0; k < nb; k++) bgMean[k] /= nRing;
+    else bgMean.set(mean);
     let tw = whitened;
-    if (useRing && nRing >= 2 * minPixels) {
-      for (let k = 0; k < nb; k++) bgMean[k] /= nRing;
-      const contrast = contrastSpectrum(bgMean, tbLocal);
+    if (contrastFrom === 'plume' || ringOk) {
+      // Targets from the local thermal contrast: the plume's own mean radiance (the surface under
+      // it; the gas changes it only to second order) or the ring's.
+      const contrast = contrastSpectrum(contrastFrom === 'plume' ? plumeMean : bgMean, tbLocal);
       tw = input.gases.map((gas) => {
         const t = Float64Array.from(contrast, (v, k) => v * gas.absorbancePerPpmM[k]);
         const out = new Float64Array(nb);
         forwardSubstitute(chol, nb, t, out);
         return out;
       });
-    } else {
-      bgMean.set(mean);
     }
     const gram = new Float64Array(G * G);
     for (let i = 0; i < G; i++) {
@@ -856,14 +869,7 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
         gram[j * G + i] = s;
       }
     }
-    d.fill(0);
-    let mz = 0;
-    for (const p of pix) {
-      const o = p * nb;
-      for (let k = 0; k < nb; k++) d[k] += x[o + k];
-      mz = Math.max(mz, maxAbsZ[p]);
-    }
-    for (let k = 0; k < nb; k++) d[k] = d[k] / pix.length - bgMean[k];
+    for (let k = 0; k < nb; k++) d[k] = plumeMean[k] - bgMean[k];
     forwardSubstitute(chol, nb, d, w);
     let yy = 0;
     for (let k = 0; k < nb; k++) yy += w[k] * w[k];

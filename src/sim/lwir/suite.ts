@@ -4,7 +4,7 @@
  * the simulator inputs and the gases come in.
  *
  * Scenes, in this order: `plumeFree` plume-free, `mixtures` two-gas and `singles` one-gas scenes,
- * each from `drawLwirScenario(seed·10000 + i, drawGases, …)` with the kind forced (the draw's
+ * each from `drawLwirScenario(seed·10000 + i, drawGases, …)` (i from 0, 1000 and 2000 by kind) with the kind forced (the draw's
  * fractions set to 0 or 1), so the counts are exact. Each drawn gas's peak optical depth at its
  * strongest channel is log-uniform in [minPeakDepth, maxPeakDepth] (peak column = depth / its
  * largest channel absorbance); contrast ±2–10 K; one of the real atmospheres per scene.
@@ -58,8 +58,14 @@ export interface LwirSuiteCase {
   kind: 'free' | 'single' | 'mixture';
   truth: string[];
   peakColumnPpmM: number[];
-  /** NEC of each true gas in this scene, ppm·m. */
+  /** NEC of each true gas in this scene as the detector reports it (scene-mean contrast), ppm·m. */
   necPpmM: number[];
+  /** That NEC at the plume's own thermal contrast (see the module comment), ppm·m. */
+  localNecPpmM: number[];
+  /** Robust spread of each true gas's column over the background (the z-score's unit), ppm·m. */
+  robustSigmaPpmM: number[];
+  /** Largest |z| of the scene over all gases and pixels. */
+  maxAbsZ: number;
   /** Contrast T_g − T̄_s, K. */
   contrastK: number | null;
   aboveLimit: boolean;
@@ -120,7 +126,10 @@ export function runLwirSuite(
     ...Array<'single'>(o.singles).fill('single'),
   ];
   kinds.forEach((kind, i) => {
-    const seed = o.seed * 10000 + i;
+    // Seeds by kind (free 0–999, mixtures 1000–1999, singles 2000–…), so the counts of one kind
+    // leave the scenes of the others unchanged.
+    const offset = kind === 'free' ? 0 : kind === 'mixture' ? 1000 - o.plumeFree : 2000 - o.plumeFree - o.mixtures;
+    const seed = o.seed * 10000 + offset + i;
     const drawn = drawLwirScenario(seed, drawGases, {
       atmosphereCount: inputs.atmospheres.length,
       lines: o.lines,
@@ -165,10 +174,30 @@ export function runLwirSuite(
     );
     const truth = scene.truth.gases.map((g) => g.name);
     const nec = truth.map((n) => res.gases.find((x) => x.name === n)?.necPpmM ?? Number.NaN);
+    // The detector's NEC uses the contrast against the scene-mean background; the plume sees its own
+    // (the surface under it): to first order the target scales with the contrast, so the NEC at the
+    // plume is NEC · |T_g − T_b,scene| / |T_g − T_b,plume| (T_b weighted by the gas's absorbance;
+    // T_g − T_b,plume is the truth's effective contrast).
+    const localNec = truth.map((n, j) => {
+      const a = cand.find((x) => x.name === n)?.absorbancePerPpmM;
+      if (!a) return Number.NaN;
+      let num = 0;
+      let den = 0;
+      for (let k = 0; k < a.length; k++) {
+        if (!Number.isFinite(res.backgroundBrightnessK[k])) continue;
+        num += a[k] * res.backgroundBrightnessK[k];
+        den += a[k];
+      }
+      const dScene = gasT - num / den;
+      return nec[j] * Math.abs(dScene / scene.truth.effectiveContrastK);
+    });
+    const robust = truth.map((n) => res.gases.find((x) => x.name === n)?.robustSigmaPpmM ?? Number.NaN);
+    let maxAbsZ = 0;
+    for (const g of res.gases) for (const v of g.z) maxAbsZ = Math.max(maxAbsZ, Math.abs(v));
     const peaks = scene.truth.gases.map((g) => g.peakColumnPpmM);
     truth.forEach((n, j) => {
       const list = necSeen.get(n) ?? [];
-      list.push(nec[j]);
+      list.push(localNec[j]);
       necSeen.set(n, list);
     });
     const top = [...res.plumes].sort((a, b) => b.pixelCount - a.pixelCount)[0];
@@ -186,8 +215,11 @@ export function runLwirSuite(
       truth,
       peakColumnPpmM: peaks,
       necPpmM: nec,
+      localNecPpmM: localNec,
+      robustSigmaPpmM: robust,
+      maxAbsZ,
       contrastK: scene.truth.contrastK,
-      aboveLimit: kind !== 'free' && peaks.every((p, j) => p >= snrMin * nec[j]),
+      aboveLimit: kind !== 'free' && peaks.every((p, j) => p >= snrMin * localNec[j]),
       plumes: res.plumes.length,
       found,
       foundColumnPpmM: top ? top.gases.map((g) => g.columnPpmM) : [],
