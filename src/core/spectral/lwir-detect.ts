@@ -120,6 +120,8 @@ export interface LwirDetectOptions {
    * exceeds this; 0 turns it off. Default: defaultPairExcludeZ(number of gases).
    */
   pairExcludeZ?: number;
+  /** The `rxFraction` share left out: largest Mahalanobis distance ('rx') or largest two-gas statistic ('pairZ'). Default 'rx'. */
+  trimBy?: 'rx' | 'pairZ';
   /** Local thermal contrast of the identification targets from the plume's own mean radiance or its ring. Default 'plume'. */
   contrastFrom?: 'plume' | 'ring';
   /** 'mean': fit the plume's mean spectrum; 'pixels': sum the per-pixel evidence. Default 'pixels'. */
@@ -610,6 +612,7 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
   const useRing = options.localBackground ?? true;
   const identify = options.identify ?? 'pixels';
   const contrastFrom = options.contrastFrom ?? 'plume';
+  const trimBy = options.trimBy ?? 'rx';
   const pairExcludeZ = options.pairExcludeZ ?? defaultPairExcludeZ(G);
   if (!(pairExcludeZ >= 0)) bad(`pairExcludeZ ${pairExcludeZ} must be >= 0 (0: off)`);
   if (!(loading >= 0)) bad(`loading ${loading} must be >= 0`);
@@ -732,14 +735,16 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
         const rx = new Float64Array(npx);
         const dd = new Float64Array(nb);
         const ww = new Float64Array(nb);
-        for (let p = 0; p < npx; p++) {
-          const o = p * nb;
-          for (let k = 0; k < nb; k++) dd[k] = x[o + k] - mean[k];
-          forwardSubstitute(chol, nb, dd, ww);
-          let r = 0;
-          for (let k = 0; k < nb; k++) r += ww[k] * ww[k];
-          rx[p] = r;
-        }
+        if (trimBy === 'pairZ' && pairZ) rx.set(pairZ);
+        else
+          for (let p = 0; p < npx; p++) {
+            const o = p * nb;
+            for (let k = 0; k < nb; k++) dd[k] = x[o + k] - mean[k];
+            forwardSubstitute(chol, nb, dd, ww);
+            let r = 0;
+            for (let k = 0; k < nb; k++) r += ww[k] * ww[k];
+            rx[p] = r;
+          }
         const cut = Float64Array.from(rx).sort()[Math.min(npx - 1, Math.floor((1 - rxFraction) * npx))];
         for (let p = 0; p < npx; p++) if (rx[p] >= cut) rxHot[p] = 1;
       }

@@ -60,8 +60,6 @@ export interface LwirSuiteCase {
   peakColumnPpmM: number[];
   /** NEC of each true gas in this scene as the detector reports it (scene-mean contrast), ppm·m. */
   necPpmM: number[];
-  /** That NEC at the plume's own thermal contrast (see the module comment), ppm·m. */
-  localNecPpmM: number[];
   /** Robust spread of each true gas's column over the background (the z-score's unit), ppm·m. */
   robustSigmaPpmM: number[];
   /** Largest |z| of the scene over all gases and pixels. */
@@ -174,30 +172,13 @@ export function runLwirSuite(
     );
     const truth = scene.truth.gases.map((g) => g.name);
     const nec = truth.map((n) => res.gases.find((x) => x.name === n)?.necPpmM ?? Number.NaN);
-    // The detector's NEC uses the contrast against the scene-mean background; the plume sees its own
-    // (the surface under it): to first order the target scales with the contrast, so the NEC at the
-    // plume is NEC · |T_g − T_b,scene| / |T_g − T_b,plume| (T_b weighted by the gas's absorbance;
-    // T_g − T_b,plume is the truth's effective contrast).
-    const localNec = truth.map((n, j) => {
-      const a = cand.find((x) => x.name === n)?.absorbancePerPpmM;
-      if (!a) return Number.NaN;
-      let num = 0;
-      let den = 0;
-      for (let k = 0; k < a.length; k++) {
-        if (!Number.isFinite(res.backgroundBrightnessK[k])) continue;
-        num += a[k] * res.backgroundBrightnessK[k];
-        den += a[k];
-      }
-      const dScene = gasT - num / den;
-      return nec[j] * Math.abs(dScene / scene.truth.effectiveContrastK);
-    });
     const robust = truth.map((n) => res.gases.find((x) => x.name === n)?.robustSigmaPpmM ?? Number.NaN);
     let maxAbsZ = 0;
     for (const g of res.gases) for (const v of g.z) maxAbsZ = Math.max(maxAbsZ, Math.abs(v));
     const peaks = scene.truth.gases.map((g) => g.peakColumnPpmM);
     truth.forEach((n, j) => {
       const list = necSeen.get(n) ?? [];
-      list.push(localNec[j]);
+      list.push(nec[j]);
       necSeen.set(n, list);
     });
     const top = [...res.plumes].sort((a, b) => b.pixelCount - a.pixelCount)[0];
@@ -215,11 +196,10 @@ export function runLwirSuite(
       truth,
       peakColumnPpmM: peaks,
       necPpmM: nec,
-      localNecPpmM: localNec,
       robustSigmaPpmM: robust,
       maxAbsZ,
       contrastK: scene.truth.contrastK,
-      aboveLimit: kind !== 'free' && peaks.every((p, j) => p >= snrMin * localNec[j]),
+      aboveLimit: kind !== 'free' && peaks.every((p, j) => p >= snrMin * nec[j]),
       plumes: res.plumes.length,
       found,
       foundColumnPpmM: top ? top.gases.map((g) => g.columnPpmM) : [],
