@@ -1,7 +1,7 @@
 /**
  * Benchmark: LWIR detection and identification (`detectLwirGases`, defaults) on a seeded 128 × 128
  * HyTES-like scene (252 channels, one of the real Gross atmospheres, an acetone + tetrachloroethene
- * plume) with every quantitative gas of the shipped library as a candidate, against the naive
+ * plume) with every quantitative gas of the shipped library (28) as a candidate, against the naive
  * reference matched filter (src/core/spectral/lwir-detect-naive.ts: one pass, explicit Σ⁻¹, full
  * products), both measured in this run on this machine. Prints one JSON object.
  *

@@ -1,5 +1,5 @@
 /**
- * LWIR multi-gas detection, identification and column estimation (first version). Pure: typed
+ * LWIR multi-gas detection, identification and column estimation. Pure: typed
  * arrays in, typed arrays and plain objects out, no Node APIs.
  *
  * 1. Targets. The linearised forward model (lwir-forward.ts) gives, per channel k and gas g,
@@ -21,13 +21,21 @@
  *    Σ = S + λ·mean(diag S)·I (λ = `loading`, default 1e-6: the scene has many more pixels than
  *    channels, so S is already well conditioned; loading a large share of the clutter variance
  *    would drown the sensor-noise floor), re-estimated over up to `passes` (5) passes: each later
- *    pass leaves out the pixels whose largest |z| over the gases ever exceeded `excludeZ` (3),
- *    grown by `excludeDilatePx` (1), and the `rxFraction` (5%) of pixels with the largest
- *    Mahalanobis distance, at most `maxExcludedFraction` (25%) of the scene (then the strongest |z|
- *    first, ungrown); it stops when the set no longer changes. The Mahalanobis share is there for
- *    mixtures: a plume inside Σ is whitened away along its own direction, which for a mixture is no
- *    single gas's target, so its |z| stays low and only its distance flags it. This is only partly
- *    effective (see the README's figures). Per gas the clutter matched filter gives the column
+ *    pass leaves out (a) the pixels whose largest |z| over the gases ever exceeded `excludeZ` (3),
+ *    (b) those whose largest two-gas subspace statistic ever exceeded `pairExcludeZ`, both grown by
+ *    `excludeDilatePx` (1), and (c) the `rxFraction` (5%) of pixels with the largest two-gas
+ *    statistic (`trimBy: 'pairZ'`; 'rx': the largest Mahalanobis distance, which in 252 channels
+ *    hardly sees a plume already inside Σ), whatever its level; at most `maxExcludedFraction`
+ *    (25%) of the scene (then the strongest |z| first, ungrown); it stops when the set no longer
+ *    changes. Why (b): a plume inside Σ is whitened away along its own direction (Sherman–Morrison:
+ *    its response shrinks by 1/(1 + s²·dᵀB⁻¹d)); for one gas that direction is the gas's target, so
+ *    its own |z| keeps ≈ 1/√(plume share) and (a) catches it, but a mixture's direction is no single
+ *    target and every single-gas |z| collapses. The two-gas GLRT over span{t_i, t_j}, in robust z
+ *    units √[(z_i² + z_j² − 2ρ z_i z_j)/(1 − ρ²)] (ρ the whitened targets' correlation), responds to
+ *    a mix of i and j as a single gas does to its own target. Its threshold (default
+ *    defaultPairExcludeZ(G)) is the Bonferroni χ²₂ level over the G(G−1)/2 pairs for 1% of the
+ *    background pixels; (c) trims the pixels nearest a mixture even while Σ still hides them under
+ *    that level, so the next pass sees them better. Per gas the clutter matched filter gives the column
  *      α_p = tᵀΣ⁻¹(x_p − μ) / tᵀΣ⁻¹t   (ppm·m),   its noise-equivalent column NEC = (tᵀΣ⁻¹t)^(−½),
  *    and ACE_p = (tᵀΣ⁻¹(x_p − μ))² / (tᵀΣ⁻¹t · (x_p − μ)ᵀΣ⁻¹(x_p − μ)) ∈ [0, 1]. The z-score is
  *    α_p divided by a robust spread of α over the background pixels (1.4826·MAD), which holds the
@@ -37,17 +45,24 @@
  *    components under `minPixels` dropped; one mask per gas, and the plumes are the components of
  *    the union (max over the gases of |z|).
  *
- * 4. Identification, per plume, on the whitened mean spectrum ȳ = L⁻¹(x̄ − b̄) (Σ = L·Lᵀ, x̄ the mean
- *    over the plume's pixels, b̄ the mean of its local background: the pixels within `ringPx` (3) of
- *    the plume in no plume and under growZ; μ when fewer than 2·minPixels), with targets recomputed
- *    from b̄ (the local thermal contrast), fitted by least squares as ȳ ≈ Σ_g α_g·L⁻¹t_g for the models
- *    {no gas}, {each single gas}, {each pair among the `topK` best single gases}. A pair whose two
- *    columns have opposite signs is refused (the gases share one temperature, so they share the
- *    sign of the contrast). Model score: BIC = N·ln(RSS/N) + penalty·k·ln N (N channels, k gases,
- *    unknown residual variance; `penalty` = 1 is the plain BIC). Confidence of a gas = the posterior
- *    probability of the models that contain it, with posterior(m) = softmax(−BIC_m/2) over all the
- *    models compared (equal priors). The reported gases are those of the best model, best first (by
- *    confidence), with their columns α_g: the mean column over the plume's pixels, ppm·m.
+ * 4. Identification, per plume (`identify: 'pixels'`, the default; comparePixelModels). Models: no
+ *    gas, each single gas, each pair among the `topK` (3) best singles, and the best single with
+ *    every other gas (a mixture's weaker gas can rank anywhere alone). Evidence of a model = the sum
+ *    over the plume's n pixels of its per-pixel statistic in robust z units (z_g² for one gas, the
+ *    two-gas GLRT above for a pair), each pixel fitting its own columns, so the whitening by the
+ *    clutter covariance (which the plume-mean spectrum would lose: the clutter under a plume does
+ *    not average away) holds pixel by pixel. Score = evidence − `penalty`·k·n·ln N (k gases, N
+ *    channels: a BIC-like charge per fitted column); a pair whose two columns have opposite signs is
+ *    refused (one gas temperature, one sign of the contrast). Confidence of a gas = the posterior
+ *    probability of the models that contain it, posterior(m) = softmax(score/2) over the models
+ *    (equal priors; with n·ln N per column the best model usually takes ≈ 1). Columns of each model:
+ *    least squares of the whitened plume-mean spectrum ȳ = L⁻¹(x̄ − b̄) (Σ = L·Lᵀ; b̄ the mean of the
+ *    local background ring, the pixels within `ringPx` (3) of the plume in no plume and under growZ,
+ *    μ when fewer than 2·minPixels) on that model's gases, with targets from the plume's own mean
+ *    radiance (`contrastFrom: 'plume'`: the thermal contrast against the surface under the plume;
+ *    the gas changes that mean only to second order): the mean column over the plume's pixels,
+ *    ppm·m. `identify: 'mean'` keeps the first version's model choice (BIC = N·ln(RSS/N) +
+ *    penalty·k·ln N on ȳ, topK pairs), which lost plumes whose surface differs from their ring.
  *
  * Bad input (sizes, non-finite values, gases without signal) raises PT_ERR_SPECTRAL_INPUT naming
  * what is wrong.
@@ -120,7 +135,7 @@ export interface LwirDetectOptions {
    * exceeds this; 0 turns it off. Default: defaultPairExcludeZ(number of gases).
    */
   pairExcludeZ?: number;
-  /** The `rxFraction` share left out: largest Mahalanobis distance ('rx') or largest two-gas statistic ('pairZ'). Default 'rx'. */
+  /** The `rxFraction` share left out: largest Mahalanobis distance ('rx') or largest two-gas statistic ('pairZ'). Default 'pairZ'. */
   trimBy?: 'rx' | 'pairZ';
   /** Local thermal contrast of the identification targets from the plume's own mean radiance or its ring. Default 'plume'. */
   contrastFrom?: 'plume' | 'ring';
@@ -612,7 +627,7 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
   const useRing = options.localBackground ?? true;
   const identify = options.identify ?? 'pixels';
   const contrastFrom = options.contrastFrom ?? 'plume';
-  const trimBy = options.trimBy ?? 'rx';
+  const trimBy = options.trimBy ?? 'pairZ';
   const pairExcludeZ = options.pairExcludeZ ?? defaultPairExcludeZ(G);
   if (!(pairExcludeZ >= 0)) bad(`pairExcludeZ ${pairExcludeZ} must be >= 0 (0: off)`);
   if (!(loading >= 0)) bad(`loading ${loading} must be >= 0`);
