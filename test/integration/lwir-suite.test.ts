@@ -38,7 +38,6 @@
  * plume out by hand restores |z| ≈ 30 and the right pair), or whose contrast against the surface
  * under them is far below the scene-mean one — and 3 lose or swap the weaker gas.
  */
- */
 import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
