@@ -160,6 +160,7 @@ export interface LwirModelScore {
   /** Gas indices of the model (empty: no gas). */
   gases: number[];
   columnsPpmM: number[];
+  /** Lower is better: the BIC (identify 'mean') or −(evidence − penalty) (identify 'pixels'). */
   bic: number;
   posterior: number;
 }
