@@ -167,6 +167,49 @@ describe('channelAbsorbance and input checks', () => {
       expect(worst / naive.necPpmM[i]).toBeLessThan(1e-4);
     });
   });
+  it('excludeSmoothPx: box-averaged z maps lift a large mixture out of the background covariance', () => {
+    // A tetrachloroethene + isopropyl alcohol puff over ~14% of the scene (the tuning seed's scene
+    // 71016): per pixel, the two-gas statistic stays under its level once the plume is inside Σ.
+    const scene = simulateLwirScene(
+      {
+        seed: 71016,
+        lines: 40,
+        samples: 40,
+        atmosphereIndex: 53,
+        plume: {
+          gases: [
+            { gas: gases[3], peakColumnPpmM: 63 },
+            { gas: gases[2], peakColumnPpmM: 586 },
+          ],
+          centerLine: 22,
+          centerSample: 25,
+          sigmaAlongPx: 5.5,
+          sigmaAcrossPx: 2.3,
+          directionDeg: 67.6,
+          contrastK: 9.1,
+        },
+      },
+      inputs,
+    );
+    const input = {
+      radiance: scene.radiance,
+      lines: 40,
+      samples: 40,
+      bands: scene.bands,
+      centerCm1: scene.centerCm1,
+      gases: candidates(scene),
+      ...atmosphereOnChannels(scene),
+    };
+    const opts = { gasTemperatureK: scene.truth.gasTemperatureK };
+    const top = (r: ReturnType<typeof detectLwirGases>) => [...r.plumes].sort((a, b) => b.pixelCount - a.pixelCount)[0];
+    const plain = top(detectLwirGases(input, opts));
+    const smooth = top(detectLwirGases(input, { ...opts, excludeSmoothPx: 1 }));
+    console.log(
+      `plain max|z| ${plain?.maxAbsZ.toFixed(1)} ${plain?.gases.map((g) => g.name)}; smoothed ${smooth.maxAbsZ.toFixed(1)} ${smooth.gases.map((g) => g.name)}`,
+    );
+    expect(smooth.gases.map((g) => g.name).sort()).toEqual([gases[2].name, gases[3].name].sort());
+    expect(smooth.maxAbsZ).toBeGreaterThan(3 * (plain?.maxAbsZ ?? 0));
+  });
   it('names what is wrong', () => {
     const scene = simulateLwirScene({ seed: 3, lines: 24, samples: 24, plume: null, noiseScale: 1 }, inputs);
     const base = {
