@@ -1,5 +1,5 @@
 /**
- * LWIR multi-gas detection, identification and column estimation (first version). Pure: typed
+ * LWIR multi-gas detection, identification and column estimation. Pure: typed
  * arrays in, typed arrays and plain objects out, no Node APIs.
  *
  * 1. Targets. The linearised forward model (lwir-forward.ts) gives, per channel k and gas g,
@@ -21,13 +21,25 @@
  *    Σ = S + λ·mean(diag S)·I (λ = `loading`, default 1e-6: the scene has many more pixels than
  *    channels, so S is already well conditioned; loading a large share of the clutter variance
  *    would drown the sensor-noise floor), re-estimated over up to `passes` (5) passes: each later
- *    pass leaves out the pixels whose largest |z| over the gases ever exceeded `excludeZ` (3),
- *    grown by `excludeDilatePx` (1), and the `rxFraction` (5%) of pixels with the largest
- *    Mahalanobis distance, at most `maxExcludedFraction` (25%) of the scene (then the strongest |z|
- *    first, ungrown); it stops when the set no longer changes. The Mahalanobis share is there for
- *    mixtures: a plume inside Σ is whitened away along its own direction, which for a mixture is no
- *    single gas's target, so its |z| stays low and only its distance flags it. This is only partly
- *    effective (see the README's figures). Per gas the clutter matched filter gives the column
+ *    pass leaves out (a) the pixels whose largest |z| over the gases ever exceeded `excludeZ` (3),
+ *    (b) those whose largest two-gas subspace statistic ever exceeded `pairExcludeZ`, both grown by
+ *    `excludeDilatePx` (1), and (c) the `rxFraction` (5%) of pixels with the largest two-gas
+ *    statistic (`trimBy: 'pairZ'`; 'rx': the largest Mahalanobis distance, which in 252 channels
+ *    hardly sees a plume already inside Σ), whatever its level; at most `maxExcludedFraction`
+ *    (25%) of the scene (then the strongest |z| first, ungrown); it stops when the set no longer
+ *    changes. Why (b): a plume inside Σ is whitened away along its own direction (Sherman–Morrison:
+ *    its response shrinks by 1/(1 + s²·dᵀB⁻¹d)); for one gas that direction is the gas's target, so
+ *    its own |z| keeps ≈ 1/√(plume share) and (a) catches it, but a mixture's direction is no single
+ *    target and every single-gas |z| collapses. The two-gas GLRT over span{t_i, t_j}, in robust z
+ *    units √[(z_i² + z_j² − 2ρ z_i z_j)/(1 − ρ²)] (ρ the whitened targets' correlation), responds to
+ *    a mix of i and j as a single gas does to its own target. Its threshold (default
+ *    defaultPairExcludeZ(G)) is the Bonferroni χ²₂ level over the G(G−1)/2 pairs for 1% of the
+ *    background pixels; (c) trims the pixels nearest a mixture even while Σ still hides them under
+ *    that level, so the next pass sees them better. With `excludeSmoothPx` = r > 0 the two-gas
+ *    statistic of (b) and (c) is computed on z maps box-averaged over (2r+1)² pixels (and
+ *    renormalised): a plume is coherent, the noise is not, so a large mixture already inside Σ
+ *    stands out (default 0: on the tuning seed r = 1 named one more plume right and raised one
+ *    more plume-free alarm, 1/20). Per gas the clutter matched filter gives the column
  *      α_p = tᵀΣ⁻¹(x_p − μ) / tᵀΣ⁻¹t   (ppm·m),   its noise-equivalent column NEC = (tᵀΣ⁻¹t)^(−½),
  *    and ACE_p = (tᵀΣ⁻¹(x_p − μ))² / (tᵀΣ⁻¹t · (x_p − μ)ᵀΣ⁻¹(x_p − μ)) ∈ [0, 1]. The z-score is
  *    α_p divided by a robust spread of α over the background pixels (1.4826·MAD), which holds the
@@ -37,17 +49,24 @@
  *    components under `minPixels` dropped; one mask per gas, and the plumes are the components of
  *    the union (max over the gases of |z|).
  *
- * 4. Identification, per plume, on the whitened mean spectrum ȳ = L⁻¹(x̄ − b̄) (Σ = L·Lᵀ, x̄ the mean
- *    over the plume's pixels, b̄ the mean of its local background: the pixels within `ringPx` (3) of
- *    the plume in no plume and under growZ; μ when fewer than 2·minPixels), with targets recomputed
- *    from b̄ (the local thermal contrast), fitted by least squares as ȳ ≈ Σ_g α_g·L⁻¹t_g for the models
- *    {no gas}, {each single gas}, {each pair among the `topK` best single gases}. A pair whose two
- *    columns have opposite signs is refused (the gases share one temperature, so they share the
- *    sign of the contrast). Model score: BIC = N·ln(RSS/N) + penalty·k·ln N (N channels, k gases,
- *    unknown residual variance; `penalty` = 1 is the plain BIC). Confidence of a gas = the posterior
- *    probability of the models that contain it, with posterior(m) = softmax(−BIC_m/2) over all the
- *    models compared (equal priors). The reported gases are those of the best model, best first (by
- *    confidence), with their columns α_g: the mean column over the plume's pixels, ppm·m.
+ * 4. Identification, per plume (`identify: 'pixels'`, the default; comparePixelModels). Models: no
+ *    gas, each single gas, each pair among the `topK` (3) best singles, and the best single with
+ *    every other gas (a mixture's weaker gas can rank anywhere alone). Evidence of a model = the sum
+ *    over the plume's n pixels of its per-pixel statistic in robust z units (z_g² for one gas, the
+ *    two-gas GLRT above for a pair), each pixel fitting its own columns, so the whitening by the
+ *    clutter covariance (which the plume-mean spectrum would lose: the clutter under a plume does
+ *    not average away) holds pixel by pixel. Score = evidence − `penalty`·k·n·ln N (k gases, N
+ *    channels: a BIC-like charge per fitted column); a pair whose two columns have opposite signs is
+ *    refused (one gas temperature, one sign of the contrast). Confidence of a gas = the posterior
+ *    probability of the models that contain it, posterior(m) = softmax(score/2) over the models
+ *    (equal priors; with n·ln N per column the best model usually takes ≈ 1). Columns of each model:
+ *    least squares of the whitened plume-mean spectrum ȳ = L⁻¹(x̄ − b̄) (Σ = L·Lᵀ; b̄ the mean of the
+ *    local background ring, the pixels within `ringPx` (3) of the plume in no plume and under growZ,
+ *    μ when fewer than 2·minPixels) on that model's gases, with targets from the plume's own mean
+ *    radiance (`contrastFrom: 'plume'`: the thermal contrast against the surface under the plume;
+ *    the gas changes that mean only to second order): the mean column over the plume's pixels,
+ *    ppm·m. `identify: 'mean'` keeps the first version's model choice (BIC = N·ln(RSS/N) +
+ *    penalty·k·ln N on ȳ, topK pairs), which lost plumes whose surface differs from their ring.
  *
  * Bad input (sizes, non-finite values, gases without signal) raises PT_ERR_SPECTRAL_INPUT naming
  * what is wrong.
@@ -59,7 +78,7 @@ import { applyChannelResponse, channelResponse, gasAbsorbanceOnGrid } from './lw
 import { brightnessTemperature, LN10, planckRadiance } from './lwir-forward.ts';
 import type { GasAbsorbance, LwirChannels } from './lwir-types.ts';
 
-export const LWIR_DETECT_ALGORITHM_VERSION = 'lwir-detect-cmf-ace-bic/1';
+export const LWIR_DETECT_ALGORITHM_VERSION = 'lwir-detect-cmf-ace-pixel-glrt/2';
 
 /** A candidate gas with its decadic absorbance per ppm·m on the cube's channels. */
 export interface LwirDetectGas {
@@ -115,6 +134,23 @@ export interface LwirDetectOptions {
   topK?: number;
   /** Multiplies the BIC penalty k·ln N. Default 1. */
   penalty?: number;
+  /**
+   * Later passes also exclude pixels whose largest two-gas subspace statistic (in robust z units)
+   * exceeds this; 0 turns it off. Default: defaultPairExcludeZ(number of gases).
+   */
+  pairExcludeZ?: number;
+  /** The two-gas statistic of the exclusion on z maps box-averaged over this radius (0: per pixel). Default 0. */
+  excludeSmoothPx?: number;
+  /** The `rxFraction` share left out: largest Mahalanobis distance ('rx') or largest two-gas statistic ('pairZ'). Default 'pairZ'. */
+  trimBy?: 'rx' | 'pairZ';
+  /** Local thermal contrast of the identification targets from the plume's own mean radiance or its ring. Default 'plume'. */
+  contrastFrom?: 'plume' | 'ring';
+  /** 'mean': fit the plume's mean spectrum; 'pixels': sum the per-pixel evidence. Default 'pixels'. */
+  identify?: 'mean' | 'pixels';
+  /** Identify against the plume's local background ring (true) or the scene background. Default true. */
+  localBackground?: boolean;
+  /** Equal prior per model class (none, one gas, two gases) instead of per model. Default false. */
+  classPrior?: boolean;
 }
 
 export interface LwirGasIdentification {
@@ -130,6 +166,7 @@ export interface LwirModelScore {
   /** Gas indices of the model (empty: no gas). */
   gases: number[];
   columnsPpmM: number[];
+  /** Lower is better: the BIC (identify 'mean') or −(evidence − penalty) (identify 'pixels'). */
   bic: number;
   posterior: number;
 }
@@ -388,11 +425,17 @@ export function compareGasModels(
   nChannels: number,
   topK = 3,
   penalty = 1,
+  classPrior = false,
 ): LwirModelScore[] {
   const G = b.length;
   const N = nChannels;
   const floor = yy * 1e-12 + Number.MIN_VALUE;
-  const bic = (rss: number, k: number) => N * Math.log(Math.max(rss, floor) / N) + penalty * k * Math.log(N);
+  // Equal prior per model class (no gas, one gas, two gases), shared among the class's models:
+  // −2 ln prior adds 2 ln(G) to a single and 2 ln(G(G−1)/2) to a pair (ranks within a class unchanged).
+  const classPenalty = (k: number) =>
+    k === 0 ? 0 : k === 1 ? 2 * Math.log(G) : 2 * Math.log(Math.max(1, (G * (G - 1)) / 2));
+  const bic = (rss: number, k: number) =>
+    N * Math.log(Math.max(rss, floor) / N) + penalty * k * Math.log(N) + (classPrior ? classPenalty(k) : 0);
   const models: LwirModelScore[] = [{ gases: [], columnsPpmM: [], bic: bic(yy, 0), posterior: 0 }];
   const singles: LwirModelScore[] = [];
   for (let g = 0; g < G; g++) {
@@ -400,11 +443,15 @@ export function compareGasModels(
     singles.push({ gases: [g], columnsPpmM: [a], bic: bic(yy - a * b[g], 1), posterior: 0 });
   }
   models.push(...singles);
-  const top = [...singles].sort((m1, m2) => m1.bic - m2.bic).slice(0, Math.min(topK, G));
-  for (let i = 0; i < top.length; i++) {
-    for (let j = i + 1; j < top.length; j++) {
-      const gi = top[i].gases[0];
-      const gj = top[j].gases[0];
+  const ranked = [...singles].sort((m1, m2) => m1.bic - m2.bic).map((m) => m.gases[0]);
+  // Pairs: every two among the topK best singles, and the best single with every other gas (the
+  // second gas of a mixture can rank anywhere alone when the first dominates).
+  const pairs: [number, number][] = [];
+  const top = ranked.slice(0, Math.min(topK, G));
+  for (let i = 0; i < top.length; i++) for (let j = i + 1; j < top.length; j++) pairs.push([top[i], top[j]]);
+  for (let j = top.length; j < G && top.length > 0; j++) pairs.push([ranked[0], ranked[j]]);
+  for (const [gi, gj] of pairs) {
+    {
       const a11 = gram[gi * G + gi];
       const a22 = gram[gj * G + gj];
       const a12 = gram[gi * G + gj];
@@ -429,6 +476,170 @@ export function compareGasModels(
   return models;
 }
 
+/**
+ * Default threshold of the pair statistic for the background exclusion: under the null each pair's
+ * statistic is χ²₂, P(χ²₂ > z²) = exp(−z²/2); over the G(G−1)/2 pairs (Bonferroni) a background
+ * pixel is left out with probability ≤ PAIR_EXCLUDE_FALSE_RATE.
+ */
+export const PAIR_EXCLUDE_FALSE_RATE = 0.01;
+export function defaultPairExcludeZ(gasCount: number): number {
+  const pairs = Math.max(1, (gasCount * (gasCount - 1)) / 2);
+  return Math.sqrt(2 * Math.log(pairs / PAIR_EXCLUDE_FALSE_RATE));
+}
+
+/**
+ * A z map averaged over the (2r+1)² box around each pixel (clipped at the edges), divided by the
+ * robust spread (1.4826·MAD) of the averaged values over the background pixels (use = 1): a plume
+ * is spatially coherent, the noise is not, so its averaged z stands further out.
+ */
+function smoothedZ(z: Float32Array, lines: number, samples: number, r: number, use: Uint8Array): Float32Array {
+  const out = new Float32Array(z.length);
+  for (let l = 0; l < lines; l++) {
+    for (let s = 0; s < samples; s++) {
+      let acc = 0;
+      let n = 0;
+      for (let ll = Math.max(0, l - r); ll <= Math.min(lines - 1, l + r); ll++) {
+        for (let ss = Math.max(0, s - r); ss <= Math.min(samples - 1, s + r); ss++) {
+          acc += z[ll * samples + ss];
+          n++;
+        }
+      }
+      out[l * samples + s] = acc / n;
+    }
+  }
+  const bg: number[] = [];
+  for (let p = 0; p < out.length; p++) if (use[p]) bg.push(out[p]);
+  const v = Float64Array.from(bg);
+  const med = median(v);
+  for (let i = 0; i < v.length; i++) v[i] = Math.abs(v[i] - med);
+  const sd = 1.4826 * median(v);
+  if (sd > 0) for (let p = 0; p < out.length; p++) out[p] = (out[p] - med) / sd;
+  return out;
+}
+
+/**
+ * Per pixel, the largest over all gas pairs (i, j) of the two-gas subspace GLRT in robust z units:
+ * √[(z_i² + z_j² − 2ρ z_i z_j)/(1 − ρ²)], ρ the correlation of the two whitened targets. A pixel
+ * whose spectrum is a mix of i and j scores like a single gas does on its own target, even where
+ * each single-gas z is small.
+ */
+function maxPairZ(zs: readonly Float32Array[], whitened: readonly Float64Array[], npx: number): Float32Array {
+  const G = zs.length;
+  const nb = whitened[0].length;
+  const norm = whitened.map((tw) => Math.sqrt(tw.reduce((s, v) => s + v * v, 0)));
+  const pi: number[] = [];
+  const pj: number[] = [];
+  const rho: number[] = [];
+  for (let i = 0; i < G; i++) {
+    for (let j = i + 1; j < G; j++) {
+      let s = 0;
+      for (let k = 0; k < nb; k++) s += whitened[i][k] * whitened[j][k];
+      const r = s / (norm[i] * norm[j]);
+      if (!(1 - r * r > 1e-6)) continue; // (nearly) collinear: the pair is one direction
+      pi.push(i);
+      pj.push(j);
+      rho.push(r);
+    }
+  }
+  const out = new Float32Array(npx);
+  const z = new Float64Array(G);
+  for (let p = 0; p < npx; p++) {
+    for (let g = 0; g < G; g++) z[g] = zs[g][p];
+    let best = 0;
+    for (let m = 0; m < rho.length; m++) {
+      const a = z[pi[m]];
+      const b = z[pj[m]];
+      const r = rho[m];
+      const v = (a * a + b * b - 2 * r * a * b) / (1 - r * r);
+      if (v > best) best = v;
+    }
+    out[p] = Math.sqrt(best);
+  }
+  return out;
+}
+
+/**
+ * Model comparison on the plume's pixels: the evidence of a model is the sum over the plume's pixels
+ * of its per-pixel subspace statistic in robust z units (single gas: z_g²; pair: the two-gas GLRT,
+ * see maxPairZ), each pixel fitting its own columns. Score = evidence − penalty·k·n·ln N (k gases,
+ * n pixels, N channels: each pixel's k columns count as parameters, BIC-like); reported as
+ * `bic` = −score. Columns: the mean over the pixels of the per-pixel fit.
+ */
+export function comparePixelModels(
+  pix: Int32Array,
+  zs: readonly Float32Array[],
+  columns: readonly Float32Array[],
+  rho: Float64Array,
+  nChannels: number,
+  topK = 3,
+  penalty = 1,
+): LwirModelScore[] {
+  const G = zs.length;
+  const n = pix.length;
+  const per = penalty * n * Math.log(nChannels);
+  const models: LwirModelScore[] = [{ gases: [], columnsPpmM: [], bic: 0, posterior: 0 }];
+  const singles: LwirModelScore[] = [];
+  for (let g = 0; g < G; g++) {
+    let e = 0;
+    let col = 0;
+    for (const p of pix) {
+      e += zs[g][p] * zs[g][p];
+      col += columns[g][p];
+    }
+    singles.push({ gases: [g], columnsPpmM: [col / n], bic: -(e - per), posterior: 0 });
+  }
+  models.push(...singles);
+  const ranked = [...singles].sort((m1, m2) => m1.bic - m2.bic).map((m) => m.gases[0]);
+  const pairs: [number, number][] = [];
+  const top = ranked.slice(0, Math.min(topK, G));
+  for (let i = 0; i < top.length; i++) for (let j = i + 1; j < top.length; j++) pairs.push([top[i], top[j]]);
+  for (let j = top.length; j < G && top.length > 0; j++) pairs.push([ranked[0], ranked[j]]);
+  for (const [gi, gj] of pairs) {
+    const r = rho[gi * G + gj];
+    const den = 1 - r * r;
+    if (!(den > 1e-6)) continue;
+    let e = 0;
+    let ci = 0;
+    let cj = 0;
+    for (const p of pix) {
+      const a = zs[gi][p];
+      const b = zs[gj][p];
+      e += (a * a + b * b - 2 * r * a * b) / den;
+      // Per-pixel columns of the pair: in z units, [a; b] = R·[u; v] with u, v the columns in
+      // robust-σ units (R the correlation matrix), so u = (a − r·b)/den.
+      const u = (a - r * b) / den;
+      const v = (b - r * a) / den;
+      ci += u * (columns[gi][p] / (zs[gi][p] || 1));
+      cj += v * (columns[gj][p] / (zs[gj][p] || 1));
+    }
+    if (ci * cj <= 0) continue;
+    const pair = [gi, gj].sort((x, y) => x - y);
+    const cols = pair[0] === gi ? [ci / n, cj / n] : [cj / n, ci / n];
+    models.push({ gases: pair, columnsPpmM: cols, bic: -(e - 2 * per), posterior: 0 });
+  }
+  models.sort((m1, m2) => m1.bic - m2.bic);
+  const best = models[0].bic;
+  let z = 0;
+  for (const m of models) {
+    m.posterior = Math.exp(-(m.bic - best) / 2);
+    z += m.posterior;
+  }
+  for (const m of models) m.posterior /= z;
+  return models;
+}
+
+/** Least-squares columns of 0–2 gases from the whitened Gram matrix and projections. */
+function meanFitColumns(gases: readonly number[], gram: Float64Array, b: Float64Array, G: number): number[] {
+  if (gases.length === 1) return [b[gases[0]] / gram[gases[0] * G + gases[0]]];
+  if (gases.length !== 2) return [];
+  const [i, j] = gases;
+  const a11 = gram[i * G + i];
+  const a22 = gram[j * G + j];
+  const a12 = gram[i * G + j];
+  const det = a11 * a22 - a12 * a12;
+  return [(a22 * b[i] - a12 * b[j]) / det, (a11 * b[j] - a12 * b[i]) / det];
+}
+
 /** Runs the detectors, masks and identification on one cube. See the module comment. */
 export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptions = {}): LwirDetectResult {
   checkInput(input);
@@ -449,6 +660,16 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
   const rxFraction = options.rxFraction ?? 0.05;
   if (!(rxFraction >= 0 && rxFraction < 0.5)) bad(`rxFraction ${rxFraction} must be in [0, 0.5)`);
   const penalty = options.penalty ?? 1;
+  const classPrior = options.classPrior ?? false;
+  const useRing = options.localBackground ?? true;
+  const identify = options.identify ?? 'pixels';
+  const contrastFrom = options.contrastFrom ?? 'plume';
+  const trimBy = options.trimBy ?? 'pairZ';
+  const excludeSmoothPx = options.excludeSmoothPx ?? 0;
+  if (!Number.isInteger(excludeSmoothPx) || excludeSmoothPx < 0)
+    bad(`excludeSmoothPx ${excludeSmoothPx} must be an integer >= 0`);
+  const pairExcludeZ = options.pairExcludeZ ?? defaultPairExcludeZ(G);
+  if (!(pairExcludeZ >= 0)) bad(`pairExcludeZ ${pairExcludeZ} must be >= 0 (0: off)`);
   if (!(loading >= 0)) bad(`loading ${loading} must be >= 0`);
   if (!(growZ > 0 && seedZ >= growZ))
     bad(`hysteresis thresholds must satisfy 0 < growZ <= seedZ (got ${growZ}, ${seedZ})`);
@@ -558,7 +779,11 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
       // Cumulative: a pixel once left out stays out (its z fell because the plume entered Σ).
       const cap = Math.floor(maxExcl * npx);
       const hot = new Uint8Array(npx);
-      for (let p = 0; p < npx; p++) if (maxAbsZ[p] > excludeZ || zOut[p]) hot[p] = zOut[p] = 1;
+      const zPair = excludeSmoothPx > 0 ? zs.map((z) => smoothedZ(z, lines, samples, excludeSmoothPx, use)) : zs;
+      const pairZ = pairExcludeZ > 0 && G >= 2 ? maxPairZ(zPair, whitened, npx) : null;
+      for (let p = 0; p < npx; p++) {
+        if (maxAbsZ[p] > excludeZ || (pairZ && pairZ[p] > pairExcludeZ) || zOut[p]) hot[p] = zOut[p] = 1;
+      }
       const rxHot = new Uint8Array(npx);
       if (rxFraction > 0) {
         // The largest Mahalanobis distances too: a mixture's plume direction, once inside Σ, is
@@ -566,14 +791,16 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
         const rx = new Float64Array(npx);
         const dd = new Float64Array(nb);
         const ww = new Float64Array(nb);
-        for (let p = 0; p < npx; p++) {
-          const o = p * nb;
-          for (let k = 0; k < nb; k++) dd[k] = x[o + k] - mean[k];
-          forwardSubstitute(chol, nb, dd, ww);
-          let r = 0;
-          for (let k = 0; k < nb; k++) r += ww[k] * ww[k];
-          rx[p] = r;
-        }
+        if (trimBy === 'pairZ' && pairZ) rx.set(pairZ);
+        else
+          for (let p = 0; p < npx; p++) {
+            const o = p * nb;
+            for (let k = 0; k < nb; k++) dd[k] = x[o + k] - mean[k];
+            forwardSubstitute(chol, nb, dd, ww);
+            let r = 0;
+            for (let k = 0; k < nb; k++) r += ww[k] * ww[k];
+            rx[p] = r;
+          }
         const cut = Float64Array.from(rx).sort()[Math.min(npx - 1, Math.floor((1 - rxFraction) * npx))];
         for (let p = 0; p < npx; p++) if (rx[p] >= cut) rxHot[p] = 1;
       }
@@ -650,6 +877,15 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
   // (under 2·minPixels pixels): the scene mean and the scene targets.
   const inAny = Uint8Array.from(labels, (l) => (l > 0 ? 1 : 0));
   const tbLocal = new Float64Array(nb);
+  const normW = whitened.map((tw) => Math.sqrt(tw.reduce((acc, v) => acc + v * v, 0)));
+  const rhoAll = new Float64Array(G * G);
+  for (let i = 0; i < G; i++) {
+    for (let j = 0; j < G; j++) {
+      let acc = 0;
+      for (let k = 0; k < nb; k++) acc += whitened[i][k] * whitened[j][k];
+      rhoAll[i * G + j] = acc / (normW[i] * normW[j]);
+    }
+  }
   const plumes: LwirPlume[] = components.map((pix, c) => {
     const own = new Uint8Array(npx);
     for (const p of pix) own[p] = 1;
@@ -662,18 +898,28 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
       const o = p * nb;
       for (let k = 0; k < nb; k++) bgMean[k] += x[o + k];
     }
+    const plumeMean = new Float64Array(nb);
+    let mz = 0;
+    for (const p of pix) {
+      const o = p * nb;
+      for (let k = 0; k < nb; k++) plumeMean[k] += x[o + k];
+      mz = Math.max(mz, maxAbsZ[p]);
+    }
+    for (let k = 0; k < nb; k++) plumeMean[k] /= pix.length;
+    const ringOk = useRing && nRing >= 2 * minPixels;
+    if (ringOk) for (let k = 0; k < nb; k++) bgMean[k] /= nRing;
+    else bgMean.set(mean);
     let tw = whitened;
-    if (nRing >= 2 * minPixels) {
-      for (let k = 0; k < nb; k++) bgMean[k] /= nRing;
-      const contrast = contrastSpectrum(bgMean, tbLocal);
+    if (contrastFrom === 'plume' || ringOk) {
+      // Targets from the local thermal contrast: the plume's own mean radiance (the surface under
+      // it; the gas changes it only to second order) or the ring's.
+      const contrast = contrastSpectrum(contrastFrom === 'plume' ? plumeMean : bgMean, tbLocal);
       tw = input.gases.map((gas) => {
         const t = Float64Array.from(contrast, (v, k) => v * gas.absorbancePerPpmM[k]);
         const out = new Float64Array(nb);
         forwardSubstitute(chol, nb, t, out);
         return out;
       });
-    } else {
-      bgMean.set(mean);
     }
     const gram = new Float64Array(G * G);
     for (let i = 0; i < G; i++) {
@@ -684,14 +930,7 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
         gram[j * G + i] = s;
       }
     }
-    d.fill(0);
-    let mz = 0;
-    for (const p of pix) {
-      const o = p * nb;
-      for (let k = 0; k < nb; k++) d[k] += x[o + k];
-      mz = Math.max(mz, maxAbsZ[p]);
-    }
-    for (let k = 0; k < nb; k++) d[k] = d[k] / pix.length - bgMean[k];
+    for (let k = 0; k < nb; k++) d[k] = plumeMean[k] - bgMean[k];
     forwardSubstitute(chol, nb, d, w);
     let yy = 0;
     for (let k = 0; k < nb; k++) yy += w[k] * w[k];
@@ -701,7 +940,16 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
       for (let k = 0; k < nb; k++) s += tw[g][k] * w[k];
       b[g] = s;
     }
-    const models = compareGasModels(gram, b, yy, nb, topK, penalty);
+    const models =
+      identify === 'pixels'
+        ? comparePixelModels(pix, zs, columns, rhoAll, nb, topK, penalty)
+        : compareGasModels(gram, b, yy, nb, topK, penalty, classPrior);
+    if (identify === 'pixels') {
+      // Columns of each model from the least-squares fit of the plume's mean spectrum against its
+      // local background (local contrast), restricted to the model's gases: per-pixel columns
+      // average the noise of every pixel and flip sign where the local contrast does.
+      for (const m of models) m.columnsPpmM = meanFitColumns(m.gases, gram, b, G);
+    }
     const conf = new Float64Array(G);
     for (const m of models) for (const g of m.gases) conf[g] += m.posterior;
     const best = models[0];

@@ -5,3 +5,4 @@ export * from './noise.ts';
 export * from './scene.ts';
 export * from './write.ts';
 export * from './scenarios.ts';
+export * from './suite.ts';
