@@ -261,6 +261,8 @@ export interface Marginal {
   rateMean: Float64Array;
   rateVar: Float64Array;
   backgroundMean: number;
+  /** Posterior mean of the relative model-error factor γ (how far the data depart from the mean plume). */
+  gammaMean: number;
 }
 
 /** Scratch space so the hot loop allocates nothing. */
@@ -487,11 +489,14 @@ export function marginal(
   for (let c = 0; c < comp; c++) sumW += Math.exp(logs[c] - maxLog);
   const logZ = maxLog + Math.log(sumW / comp);
   const second = new Float64Array(K);
+  const perGamma = hyper.blockDirVar.length * hyper.rateScales.length;
+  let gammaMean = 0;
   for (let c = 0; c < comp; c++) {
     const w = Math.exp(logs[c] - maxLog) / sumW;
     if (w === 0) continue;
     const o = c * 3 * (K + 1);
     backgroundMean += w * mom[o];
+    gammaMean += w * hyper.gamma[Math.floor(c / perGamma) % hyper.gamma.length];
     for (let a = 0; a < K; a++) {
       const m = mom[o + 3 * (a + 1)];
       rateMean[a] += w * m;
@@ -499,7 +504,7 @@ export function marginal(
     }
   }
   for (let a = 0; a < K; a++) rateVar[a] = Math.max(0, second[a] - rateMean[a] * rateMean[a]);
-  return { logZ, rateMean, rateVar, backgroundMean };
+  return { logZ, rateMean, rateVar, backgroundMean, gammaMean };
 }
 
 /** Least-squares rates (with a free background) clamped at zero, for the relative-error plug-in. */
