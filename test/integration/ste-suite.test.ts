@@ -10,14 +10,17 @@
  * 85–95% of the located true sources; the source count is right in ≥ 90% of the scenarios with a
  * clear plume (every source clear in the mean model and seen in the realised data).
  *
- * NOT MET YET. Measured on this suite (seed 2027): location ellipses 59/192 = 0.31, rate intervals
- * 136/192 = 0.71, count right 119/180 = 0.66 of the clear-plume scenarios, median location error
- * 35.5 m, median rate error factor 1.86. The lower bounds below are those figures less about one
- * scenario's worth of slack — a regression guard, not the target; the upper bounds are the
- * target's (intervals wider than 95% would be dishonest the other way). README "Validation and
- * figures" says what limits the estimator (coverage falls with the record's length: the error
- * model does not capture the meandering plume's systematic departures from the mean plume).
- * The estimator is seeded, so the figures are exact: a change that moves them must update them.
+ * Measured on this suite (seed 2027): location ellipses hold the truth for 0.89 of the located true
+ * sources (target met), rate intervals for 0.82 (target NOT met), source count right in 0.66 of the
+ * clear-plume scenarios (119/180; target NOT met), median location error 32.6 m, median rate error
+ * factor 1.79. The intervals include the structural (model-form) error of src/core/inversion/ste.ts
+ * (STRUCTURAL_*), calibrated on seed 2026, not on this seed; without it the posterior alone held the
+ * truth for 0.31 (location) and 0.71 (rate), measured before the suite paired true and located
+ * sources by total distance. Where the target is not met the lower bound is today's
+ * figure less about one scenario's worth of slack — a regression guard, not the target; the upper
+ * bounds are the target's (intervals wider than 95% would be dishonest the other way). README
+ * "Validation and figures" says what limits the estimator. The estimator is seeded, so the figures
+ * are exact: a change that moves them must update them.
  */
 import { expect, it } from 'vitest';
 import { runSuiteScenario, summarise } from '../../src/core/inversion/suite.ts';
@@ -40,9 +43,9 @@ it(`simulated-truth suite: ${COUNT} seeded scenarios, 90% interval coverage and 
   expect(s.scenarios).toBe(COUNT);
   expect(s.clearScenarios).toBeGreaterThan(0.6 * COUNT);
   // Issue targets where met; regression floors (see the file comment) where not.
-  expect(s.locationCoverage90).toBeGreaterThanOrEqual(0.29);
+  expect(s.locationCoverage90).toBeGreaterThanOrEqual(0.85);
   expect(s.locationCoverage90).toBeLessThanOrEqual(0.95);
-  expect(s.rateCoverage90).toBeGreaterThanOrEqual(0.69);
+  expect(s.rateCoverage90).toBeGreaterThanOrEqual(0.8);
   expect(s.rateCoverage90).toBeLessThanOrEqual(0.95);
   expect(s.countRightClear).toBeGreaterThanOrEqual(0.64);
   expect(s.medianLocationErrorM).toBeLessThan(40);

@@ -26,7 +26,13 @@ import {
   transportWindMps,
 } from '../dispersion/index.ts';
 import { sigmaFamily, sigmaYFor, sigmaZFor, stabilityIndex } from '../dispersion/sigmas.ts';
-import { choleskyInPlace, choleskyLogDet, choleskySolve } from '../linalg.ts';
+import {
+  backSubstituteTransposed,
+  choleskyInPlace,
+  choleskyLogDet,
+  choleskySolve,
+  forwardSubstitute,
+} from '../linalg.ts';
 import type { StabilityClass } from '../types.ts';
 import { kgPerM3ToPpm } from '../units.ts';
 import type { PreparedObservations } from './observations.ts';
@@ -261,6 +267,8 @@ export interface Marginal {
   rateMean: Float64Array;
   rateVar: Float64Array;
   backgroundMean: number;
+  /** Posterior mean of the relative model-error factor γ (how far the data depart from the mean plume). */
+  gammaMean: number;
 }
 
 /** Scratch space so the hot loop allocates nothing. */
@@ -276,6 +284,29 @@ export interface Workspace {
   u: Float64Array;
   on: Int32Array;
   comps: Float64Array;
+  /** Small dense scratch (up to (MAX_SOURCES+1)² entries each) reused by every `marginal` call. */
+  dense: DenseScratch;
+}
+
+interface DenseScratch {
+  G: Float64Array;
+  g: Float64Array;
+  Gb: Float64Array;
+  gb: Float64Array;
+  A: Float64Array;
+  L: Float64Array;
+  mu: Float64Array;
+  rhs: Float64Array;
+  Ainv: Float64Array;
+  col: Float64Array;
+  second: Float64Array;
+}
+
+function denseScratch(): DenseScratch {
+  const d = MAX_SOURCES + 1;
+  const m = () => new Float64Array(d * d);
+  const v = () => new Float64Array(d);
+  return { G: m(), g: v(), Gb: m(), gb: v(), A: m(), L: m(), mu: v(), rhs: v(), Ainv: m(), col: v(), second: v() };
 }
 
 export function workspace(n: number, hyper: HyperGrid): Workspace {
@@ -286,6 +317,7 @@ export function workspace(n: number, hyper: HyperGrid): Workspace {
     u: new Float64Array(n),
     on: new Int32Array(n),
     comps: new Float64Array(comps),
+    dense: denseScratch(),
     // Moments per hyper-grid component, for up to MAX_SOURCES rates and the background.
     moments: new Float64Array(3 * (MAX_SOURCES + 1) * comps),
   };
@@ -310,8 +342,7 @@ export function marginal(
   const qHat = plugInRates(y, kernels);
   const mHat = ws.v;
   const uVec = ws.u;
-  const Gb = new Float64Array((K + 1) * (K + 1));
-  const gb = new Float64Array(K + 1);
+  const { G, g, Gb, gb, A, L, mu, rhs, Ainv, col } = ws.dense;
   const blockSums = ws.blocks;
   // Rows the plume(s) reach: only they differ from the off-plume baseline sums.
   // A row is on a plume when some kernel there exceeds a millionth of that kernel's maximum; the
@@ -344,14 +375,7 @@ export function marginal(
   const rateMean = new Float64Array(K);
   const rateVar = new Float64Array(K);
   let backgroundMean = 0;
-  // Accumulators: G = XᵀWX (d×d, X = [1, K_1.., K_K]), g = XᵀWy, syy, slogv.
-  const G = new Float64Array(d * d);
-  const g = new Float64Array(d);
-  const A = new Float64Array(d * d);
-  const L = new Float64Array(d * d);
-  const mu = new Float64Array(d);
-  const rhs = new Float64Array(d);
-  const Ainv = new Float64Array(d * d);
+  // Accumulators: G = XᵀWX (d×d, X = [1, K_1.., K_K]), g = XᵀWy, syy, slogv (scratch: d×d of the (MAX_SOURCES+1)² used).
   let maxLog = Number.NEGATIVE_INFINITY;
   let comp = 0;
   const logs = ws.comps;
@@ -456,8 +480,9 @@ export function marginal(
             logs[comp++] = Number.NEGATIVE_INFINITY;
             continue;
           }
-          mu.set(choleskySolve(L, d, rhs));
-          inverseFromFactor(L, d, Ainv);
+          forwardSubstitute(L, d, rhs, mu);
+          backSubstituteTransposed(L, d, mu, mu);
+          inverseFromFactor(L, d, Ainv, col);
           let quad = syyB + (hyper.b0 * hyper.b0) / (hyper.sb * hyper.sb);
           for (let a = 0; a < d; a++) quad -= mu[a] * rhs[a];
           const logDetP0 = Math.log(hyper.sb * hyper.sb) + K * Math.log(sq * sq);
@@ -486,12 +511,15 @@ export function marginal(
   let sumW = 0;
   for (let c = 0; c < comp; c++) sumW += Math.exp(logs[c] - maxLog);
   const logZ = maxLog + Math.log(sumW / comp);
-  const second = new Float64Array(K);
+  const second = ws.dense.second.fill(0);
+  const perGamma = hyper.blockDirVar.length * hyper.rateScales.length;
+  let gammaMean = 0;
   for (let c = 0; c < comp; c++) {
     const w = Math.exp(logs[c] - maxLog) / sumW;
     if (w === 0) continue;
     const o = c * 3 * (K + 1);
     backgroundMean += w * mom[o];
+    gammaMean += w * hyper.gamma[Math.floor(c / perGamma) % hyper.gamma.length];
     for (let a = 0; a < K; a++) {
       const m = mom[o + 3 * (a + 1)];
       rateMean[a] += w * m;
@@ -499,7 +527,7 @@ export function marginal(
     }
   }
   for (let a = 0; a < K; a++) rateVar[a] = Math.max(0, second[a] - rateMean[a] * rateMean[a]);
-  return { logZ, rateMean, rateVar, backgroundMean };
+  return { logZ, rateMean, rateVar, backgroundMean, gammaMean };
 }
 
 /** Least-squares rates (with a free background) clamped at zero, for the relative-error plug-in. */
@@ -536,13 +564,13 @@ function factor(A: Float64Array, L: Float64Array, d: number): number {
   return choleskyInPlace(L, d) ? choleskyLogDet(L, d) : Number.NaN;
 }
 
-/** (L·Lᵀ)⁻¹ from the Cholesky factor, into `out` (d×d). */
-function inverseFromFactor(L: Float64Array, d: number, out: Float64Array): void {
-  const e = new Float64Array(d);
+/** (L·Lᵀ)⁻¹ from the Cholesky factor, into `out` (d×d); `col`: scratch of length ≥ d. */
+function inverseFromFactor(L: Float64Array, d: number, out: Float64Array, col: Float64Array): void {
   for (let j = 0; j < d; j++) {
-    e.fill(0);
-    e[j] = 1;
-    const col = choleskySolve(L, d, e);
+    col.fill(0);
+    col[j] = 1;
+    forwardSubstitute(L, d, col, col);
+    backSubstituteTransposed(L, d, col, col);
     for (let i = 0; i < d; i++) out[i * d + j] = col[i];
   }
 }

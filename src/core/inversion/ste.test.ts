@@ -105,7 +105,9 @@ describe('Bayesian source-term estimation', () => {
       // Inside the 90% ellipse? (Compare the distance with the semi-major axis: conservative.)
       if (origin(s) <= s.locationCi90.semiMajorM) covered++;
       if (s.rateKgPerHourCi90[0] <= 5 && 5 <= s.rateKgPerHourCi90[1]) rateCovered++;
-      expect(s.rateKgPerHourCi90[1] / s.rateKgPerHourCi90[0]).toBeLessThan(4);
+      // The interval carries the structural term (ste.ts STRUCTURAL_*, at most a factor e^(2·1.645·0.5)
+      // = 5.2 on its own), scaled by the model error the data show: within a factor 12 here.
+      expect(s.rateKgPerHourCi90[1] / s.rateKgPerHourCi90[0]).toBeLessThan(12);
     }
     expect(covered).toBeGreaterThanOrEqual(4);
     expect(rateCovered).toBeGreaterThanOrEqual(4);

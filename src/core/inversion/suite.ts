@@ -59,23 +59,39 @@ export function insideEllipse(src: SteResult['sources'][number], lat: number, lo
 export function runSuiteScenario(sc: SuiteScenario, options: SteOptions): SuiteRow {
   const r = estimateSources(sc.series, options);
   const matches: SuiteRow['matches'] = [];
-  const used = new Set<number>();
-  // Match each true source to the nearest unused estimate.
-  for (const t of sc.truth.sources) {
-    let best = -1;
-    let bestD = Number.POSITIVE_INFINITY;
-    r.sources.forEach((s, i) => {
-      const d = distanceM(s.lat, s.lon, t.lat, t.lon);
-      if (!used.has(i) && d < bestD) {
-        best = i;
-        bestD = d;
+  // Pair true and located sources so that the total distance of the min(true, located) pairs is
+  // smallest (at most two of each: try every assignment) — not in the truth's order, which would
+  // give a single located source to whichever true source happens to come first.
+  const dist = sc.truth.sources.map((t) => r.sources.map((s) => distanceM(s.lat, s.lon, t.lat, t.lon)));
+  let best: [number, number][] = [];
+  let bestTotal = Number.POSITIVE_INFINITY;
+  const pairs = Math.min(sc.truth.sources.length, r.sources.length);
+  const assign = (ti: number, used: Set<number>, acc: [number, number][], total: number) => {
+    if (acc.length === pairs) {
+      if (total < bestTotal) {
+        bestTotal = total;
+        best = [...acc];
       }
+      return;
+    }
+    if (ti >= sc.truth.sources.length) return;
+    // Either leave true source ti unmatched (when there are fewer located sources) or pair it.
+    if (sc.truth.sources.length - ti > pairs - acc.length) assign(ti + 1, used, acc, total);
+    r.sources.forEach((_, si) => {
+      if (used.has(si)) return;
+      used.add(si);
+      acc.push([ti, si]);
+      assign(ti + 1, used, acc, total + dist[ti][si]);
+      acc.pop();
+      used.delete(si);
     });
-    if (best < 0) continue;
-    used.add(best);
-    const s = r.sources[best];
+  };
+  assign(0, new Set(), [], 0);
+  for (const [ti, si] of best) {
+    const t = sc.truth.sources[ti];
+    const s = r.sources[si];
     matches.push({
-      distanceM: bestD,
+      distanceM: dist[ti][si],
       rateFactor: Math.max(s.rateKgPerHour / t.rateKgPerHour, t.rateKgPerHour / s.rateKgPerHour),
       inEllipse: insideEllipse(s, t.lat, t.lon),
       inRateCi: s.rateKgPerHourCi90[0] <= t.rateKgPerHour && t.rateKgPerHour <= s.rateKgPerHourCi90[1],
