@@ -236,3 +236,25 @@ export function runLwirSuite(
   for (const [n, v] of necSeen) necByGas.set(n, median(v));
   return { cases, singles, mixtures, free, columnRatios, necByGas };
 }
+
+/**
+ * Several suite runs (e.g. one per seed) as one: counts summed, cases and column ratios joined, the
+ * NEC per gas the median of the runs' medians.
+ */
+export function poolLwirSuites(runs: readonly LwirSuiteSummary[]): LwirSuiteSummary {
+  const sum = <T extends Record<string, number>>(pick: (r: LwirSuiteSummary) => T): T => {
+    const out = { ...pick(runs[0]) };
+    for (const r of runs.slice(1)) for (const k of Object.keys(out) as (keyof T)[]) (out[k] as number) += pick(r)[k];
+    return out;
+  };
+  const nec = new Map<string, number[]>();
+  for (const r of runs) for (const [n, v] of r.necByGas) nec.set(n, [...(nec.get(n) ?? []), v]);
+  return {
+    cases: runs.flatMap((r) => r.cases),
+    singles: sum((r) => r.singles),
+    mixtures: sum((r) => r.mixtures),
+    free: sum((r) => r.free),
+    columnRatios: runs.flatMap((r) => r.columnRatios),
+    necByGas: new Map([...nec].map(([n, v]) => [n, median(v)])),
+  };
+}
