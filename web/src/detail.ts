@@ -23,7 +23,7 @@ import {
   type WorkflowResult,
 } from './api.ts';
 import { h } from './dom.ts';
-import { formatLonLat, formatNumber, formatRate, formatTime, plural } from './format.ts';
+import { formatConfidence, formatLonLat, formatNumber, formatRate, formatTime, plural } from './format.ts';
 import { statusBadge } from './panel.ts';
 import { statusStyle } from './status.ts';
 
@@ -81,18 +81,12 @@ export function siteGases(detections: readonly DetectionView[]): DetectionGas[] 
   return [...best.values()].sort((a, b) => b.confidence - a.confidence || a.name.localeCompare(b.name));
 }
 
-/** "100 %", "62 %", "< 1 %". */
-export function formatConfidence(p: number): string {
-  const pct = Math.round(p * 100);
-  return pct === 0 && p > 0 ? '< 1 %' : `${pct} %`;
-}
-
 function gasesSection(gases: DetectionGas[]): HTMLElement | '' {
   if (gases.length === 0) return '';
   return section(
     'Gases identified',
     [
-      h('table', { class: 'detections gases' }, [
+      h('table', { class: 'detections gas-table' }, [
         h('caption', { class: 'sr-only', text: 'Gases identified in the thermal detections of this site' }),
         h('thead', {}, [
           h('tr', {}, [
@@ -107,8 +101,11 @@ function gasesSection(gases: DetectionGas[]): HTMLElement | '' {
           gases.map((g) =>
             h('tr', { attrs: { 'data-gas': g.name } }, [
               h('td', {}, [g.name, g.cas ? h('span', { class: 'muted', text: ` (CAS ${g.cas})` }) : '']),
-              h('td', { text: formatConfidence(g.confidence) }),
-              h('td', { text: Number.isFinite(g.columnPpmM) ? `${formatNumber(g.columnPpmM)} ppm·m` : '–' }),
+              h('td', { class: 'num', text: formatConfidence(g.confidence) }),
+              h('td', {
+                class: 'num',
+                text: Number.isFinite(g.columnPpmM) ? `${formatNumber(g.columnPpmM)} ppm·m` : '–',
+              }),
             ]),
           ),
         ),
@@ -134,7 +131,7 @@ function profilesSection(profiles: SiteProfileScore[], examples: boolean): HTMLE
             attrs: { 'data-caveat': 'example-profiles' },
           })
         : '',
-      h('table', { class: 'detections profiles' }, [
+      h('table', { class: 'detections profile-table' }, [
         h('caption', { class: 'sr-only', text: 'Signature profiles scored on this site' }),
         h('thead', {}, [
           h('tr', {}, [
@@ -149,7 +146,7 @@ function profilesSection(profiles: SiteProfileScore[], examples: boolean): HTMLE
           profiles.map((p) =>
             h('tr', { attrs: { 'data-profile': p.name } }, [
               h('td', { text: p.name }),
-              h('td', { text: p.score.toFixed(2) }),
+              h('td', { class: 'num', text: p.score.toFixed(2) }),
               h('td', { text: p.sourceKind ?? '–' }),
             ]),
           ),
@@ -323,6 +320,7 @@ export async function renderSiteDetail(
                       h('td', { text: d.gas }),
                       h('td', { text: formatRate(d.rateKgPerHour ?? null, d.rateSigmaKgPerHour ?? null) }),
                       h('td', {
+                        class: 'method',
                         // The version names its method ("insitu-bayes-ais/0.1.0"); say the method once.
                         text: d.algorithmVersion.startsWith(d.method)
                           ? d.algorithmVersion
