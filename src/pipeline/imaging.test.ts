@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,10 @@ import { writeEnvi } from '../io/envi/writer.ts';
 import { readMag1cLut } from '../io/lut/read.ts';
 import { loadSwirInputs } from '../sim/swir/load.ts';
 import { simulateSwirScene } from '../sim/swir/scene.ts';
-import { convexHullOfPixels, DEFAULT_CH4_LUT, detectScene } from './imaging.ts';
+import { PlumetraceError } from '../core/errors.ts';
+import { LWIR_DETECT_ALGORITHM_VERSION } from '../core/spectral/lwir-detect.ts';
+import { convexHullOfPixels, DEFAULT_CH4_LUT, detectScene, sceneProducts, writeSceneOutputs } from './imaging.ts';
+import { detectorName } from './lwir-imaging.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'plumetrace-imaging-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -94,5 +97,81 @@ describe('detectScene without map info', () => {
     const withSize = await detectScene(hdr, { outDir: join(tmp, 'out2'), pixelSizeM: 10 });
     expect(withSize.plumes[0].imeKg).toBeGreaterThan(0);
     expect(withSize.plumes[0].rateKgPerHour).toBeNull();
+  });
+});
+
+describe('writeSceneOutputs', () => {
+  const header = { samples: 2, lines: 2, bands: 1, dataType: 'float32', interleave: 'bsq' } as const;
+
+  it('writes every output when all succeed', async () => {
+    const dir = join(tmp, 'outputs-ok');
+    await writeSceneOutputs(dir, 'ok', join(dir, 'ok'), async (out) => {
+      await out.envi(join(dir, 'ok_map'), header, new Float32Array(4));
+      await out.text(join(dir, 'ok.json'), '{}\n');
+    });
+    expect(readdirSync(dir).sort()).toEqual(['ok.json', 'ok_map.hdr', 'ok_map.img']);
+  });
+
+  it('removes what it wrote when a later write fails, and names the scene (PT_ERR_RASTER_WRITE)', async () => {
+    const dir = join(tmp, 'outputs-fail');
+    mkdirSync(join(dir, 'taken.json'), { recursive: true }); // a folder where a file must go
+    const err = await writeSceneOutputs(dir, 'scene-x', join(dir, 'scene-x'), async (out) => {
+      await out.envi(join(dir, 'x_map'), header, new Float32Array(4));
+      await out.text(join(dir, 'x.geojson'), '{}\n');
+      await out.text(join(dir, 'taken.json'), '{}\n');
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PlumetraceError);
+    expect((err as PlumetraceError).code).toBe('PT_ERR_RASTER_WRITE');
+    expect((err as PlumetraceError).message).toContain('taken.json');
+    for (const f of ['x_map.hdr', 'x_map.img', 'x.geojson']) expect(existsSync(join(dir, f)), f).toBe(false);
+    expect(readdirSync(dir)).toEqual(['taken.json']);
+
+    // Any other failure is wrapped, naming the scene.
+    const other = await writeSceneOutputs(dir, 'scene-y', join(dir, 'scene-y'), async (out) => {
+      await out.text(join(dir, 'y.json'), '{}\n');
+      throw new Error('disk gone');
+    }).catch((e: unknown) => e);
+    expect((other as PlumetraceError).code).toBe('PT_ERR_RASTER_WRITE');
+    expect((other as PlumetraceError).message).toContain('writing the outputs of scene-y failed: disk gone');
+    expect(existsSync(join(dir, 'y.json'))).toBe(false);
+  });
+});
+
+describe('sceneProducts and the thermal method label', () => {
+  it('reads back the products storeSceneDetections records, for both kinds', () => {
+    expect(
+      sceneProducts({
+        gas: null,
+        metadata: {
+          kind: 'lwir',
+          method: 'm',
+          geojsonPath: '/o/s_plumes.geojson',
+          columnHeaderPaths: { Acetone: '/o/s_acetone_ppmm.hdr', Tetrachloroethene: '/o/s_pce_ppmm.hdr' },
+          casByGas: { Acetone: '67-64-1' },
+        },
+      }),
+    ).toEqual({
+      kind: 'lwir',
+      method: 'm',
+      geojsonPath: '/o/s_plumes.geojson',
+      columnMaps: [
+        { gas: 'Acetone', cas: '67-64-1', headerPath: '/o/s_acetone_ppmm.hdr' },
+        { gas: 'Tetrachloroethene', cas: null, headerPath: '/o/s_pce_ppmm.hdr' },
+      ],
+    });
+    expect(
+      sceneProducts({ gas: 'CH4', metadata: { method: 'cmf', enhancementHeaderPath: '/o/s_ch4_ppmm.hdr' } }),
+    ).toEqual({
+      kind: 'swir',
+      method: 'cmf',
+      geojsonPath: null,
+      columnMaps: [{ gas: 'CH4', cas: null, headerPath: '/o/s_ch4_ppmm.hdr' }],
+    });
+  });
+
+  it('labels thermal detections with the detector’s name, taken from its version', () => {
+    expect(detectorName(LWIR_DETECT_ALGORITHM_VERSION)).toBe(LWIR_DETECT_ALGORITHM_VERSION.replace(/\/[^/]*$/, ''));
+    expect(LWIR_DETECT_ALGORITHM_VERSION.startsWith(`${detectorName(LWIR_DETECT_ALGORITHM_VERSION)}/`)).toBe(true);
+    expect(detectorName('no-version')).toBe('no-version');
   });
 });

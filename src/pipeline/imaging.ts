@@ -286,10 +286,8 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
   };
 
   report(0.9, 'writing outputs');
-  const written: string[] = [];
-  try {
-    await mkdir(opts.outDir, { recursive: true });
-    const enviOut = await writeEnvi(
+  await writeSceneOutputs(opts.outDir, name, base, async (out) => {
+    await out.envi(
       `${base}_ch4_ppmm`,
       {
         samples,
@@ -304,18 +302,10 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
       },
       Float32Array.from(enhancement),
     );
-    written.push(enviOut.headerPath, enviOut.dataPath);
-    await writeAtomic(outputs.geojsonPath, `${JSON.stringify(featureCollection(plumes, geo, name), null, 2)}\n`);
-    written.push(outputs.geojsonPath);
+    await out.text(outputs.geojsonPath, `${JSON.stringify(featureCollection(plumes, geo, name), null, 2)}\n`);
     (summary.timingsMs as { total: number }).total = round1(performance.now() - t0);
-    await writeAtomic(outputs.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
-  } catch (e) {
-    await Promise.all(written.map((f) => rm(f, { force: true })));
-    if (e instanceof PlumetraceError) throw e;
-    throw new PlumetraceError('PT_ERR_RASTER_WRITE', `writing the outputs of ${name} failed: ${(e as Error).message}`, {
-      file: base,
-    });
-  }
+    await out.text(outputs.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  });
   report(1, 'done');
   return {
     kind: 'swir',
@@ -391,11 +381,19 @@ export async function storeSceneDetections(
         pixelSizeM: det.pixelSizeM,
         method: det.method,
         coordinates: det.coordinates,
+        // Where the products lie: for the STAC Items (pipeline/stac.ts) and the plume images of a
+        // referral package (pipeline/referral-package.ts).
+        geojsonPath: det.outputs.geojsonPath,
         ...(det.kind === 'lwir'
-          ? { kind: 'lwir', candidateGases: det.gas, columnHeaderPaths: det.outputs.columnHeaderPaths ?? {} }
+          ? {
+              kind: 'lwir',
+              candidateGases: det.gas,
+              // One column map (ppm·m) per reported gas, by gas name, and each gas's CAS number.
+              columnHeaderPaths: det.outputs.columnHeaderPaths ?? {},
+              casByGas: casByGas(det),
+            }
           : {
               bandWindowNm: CH4_BAND_WINDOW_NM,
-              // Where the CH4 product lies, for the plume images of a referral package.
               enhancementHeaderPath: det.outputs.enhancementHeaderPath,
             }),
       },
@@ -467,6 +465,57 @@ export async function storeSceneDetections(
     detectionsRecorded: items.length,
     sites,
   };
+}
+
+/** A column map (ppm·m) a stored scene's detect run wrote. */
+export interface SceneColumnMap {
+  gas: string;
+  /** CAS number (thermal gases; null for the SWIR CH4 map). */
+  cas: string | null;
+  headerPath: string;
+}
+
+/** The products of a stored imaging scene, as storeSceneDetections recorded them in its metadata. */
+export interface SceneProducts {
+  kind: 'swir' | 'lwir';
+  /** The method (SWIR: cmf | ace | mag1c; thermal: the detector's name), when recorded. */
+  method: string | null;
+  /** SWIR: the CH4 map; thermal: one per reported gas. */
+  columnMaps: SceneColumnMap[];
+  /** The plume outlines (GeoJSON), when recorded. */
+  geojsonPath: string | null;
+}
+
+/** Reads back what storeSceneDetections recorded of a scene's products (anything missing: left out). */
+export function sceneProducts(a: { gas: string | null; metadata: Record<string, unknown> }): SceneProducts {
+  const m = a.metadata;
+  const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  const method = str(m.method);
+  const geojsonPath = str(m.geojsonPath);
+  if (m.kind === 'lwir') {
+    const paths = (typeof m.columnHeaderPaths === 'object' && m.columnHeaderPaths) || {};
+    const cas = (typeof m.casByGas === 'object' && m.casByGas) || {};
+    const columnMaps: SceneColumnMap[] = [];
+    for (const [gas, headerPath] of Object.entries(paths)) {
+      const path = str(headerPath);
+      if (path) columnMaps.push({ gas, cas: str((cas as Record<string, unknown>)[gas]), headerPath: path });
+    }
+    return { kind: 'lwir', method, columnMaps, geojsonPath };
+  }
+  const ch4 = str(m.enhancementHeaderPath);
+  return {
+    kind: 'swir',
+    method,
+    columnMaps: ch4 ? [{ gas: a.gas ?? 'CH4', cas: null, headerPath: ch4 }] : [],
+    geojsonPath,
+  };
+}
+
+/** The CAS number of each gas a thermal scene's plumes report ('' when the library gives none). */
+function casByGas(det: SceneDetection): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of det.plumes) for (const g of p.gases ?? []) out[g.name] ??= g.cas;
+  return out;
 }
 
 /**
@@ -652,6 +701,49 @@ function featureCollection(plumes: ScenePlume[], geo: Georeference, name: string
       },
     })),
   };
+}
+
+/** What a scene's output step may write (see writeSceneOutputs). */
+export interface SceneOutputWriter {
+  /** An ENVI raster (`<basePath>.hdr` and `.img`). */
+  envi(basePath: string, header: Parameters<typeof writeEnvi>[1], data: Float32Array): Promise<void>;
+  /** A text file, written to a temporary name and renamed. */
+  text(path: string, text: string): Promise<void>;
+}
+
+/**
+ * Writes a scene's outputs all or nothing: `write` writes them through `out`, which remembers each
+ * file; when any write fails, the files already written are removed again and the failure is
+ * PT_ERR_RASTER_WRITE naming the scene (a PlumetraceError from a write passes through as it is).
+ * Used by the SWIR (detectScene) and the thermal (lwir-imaging.ts) paths alike.
+ */
+export async function writeSceneOutputs(
+  outDir: string,
+  name: string,
+  base: string,
+  write: (out: SceneOutputWriter) => Promise<void>,
+): Promise<void> {
+  const written: string[] = [];
+  const out: SceneOutputWriter = {
+    envi: async (basePath, header, data) => {
+      const w = await writeEnvi(basePath, header, data);
+      written.push(w.headerPath, w.dataPath);
+    },
+    text: async (path, text) => {
+      await writeAtomic(path, text);
+      written.push(path);
+    },
+  };
+  try {
+    await mkdir(outDir, { recursive: true });
+    await write(out);
+  } catch (e) {
+    await Promise.all(written.map((f) => rm(f, { force: true })));
+    if (e instanceof PlumetraceError) throw e;
+    throw new PlumetraceError('PT_ERR_RASTER_WRITE', `writing the outputs of ${name} failed: ${(e as Error).message}`, {
+      file: base,
+    });
+  }
 }
 
 export async function writeAtomic(path: string, text: string): Promise<void> {

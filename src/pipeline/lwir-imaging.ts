@@ -25,7 +25,6 @@
  *     `<name>_<gas>_ppmm.hdr/.img` for each gas some plume reports (ENVI float32, the gas's matched
  *     filter column, ppm·m, the input's map info), `<name>_plumes.geojson`, `<name>_detect.json`.
  */
-import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PlumetraceError } from '../core/errors.ts';
 import type { GasSpectrum } from '../core/spectral/gas-library.ts';
@@ -41,14 +40,13 @@ import {
 import { type SignatureProfile, scorePlumeProfiles } from '../core/spectral/signature-profiles.ts';
 import { DEFAULT_GAS_LIBRARY_DIR, loadGasLibrary } from '../io/gas-library.ts';
 import { openEnvi } from '../io/envi/reader.ts';
-import { writeEnvi } from '../io/envi/writer.ts';
 import {
   convexHullOfPixels,
   georeference,
   type SceneDetection,
   type ScenePlume,
   sceneFootprint,
-  writeAtomic,
+  writeSceneOutputs,
 } from './imaging.ts';
 import type { Progress } from './insitu.ts';
 
@@ -434,13 +432,11 @@ export async function detectLwirScene(path: string, opts: DetectLwirSceneOptions
   };
 
   report(0.9, 'writing outputs');
-  const written: string[] = [];
-  try {
-    await mkdir(opts.outDir, { recursive: true });
+  await writeSceneOutputs(opts.outDir, name, base, async (out) => {
     for (const g of reportedGases) {
       const m = mapOf.get(g);
       if (!m) continue;
-      const out = await writeEnvi(
+      await out.envi(
         columnHeaderPaths[g].replace(/\.hdr$/, ''),
         {
           samples,
@@ -455,19 +451,11 @@ export async function detectLwirScene(path: string, opts: DetectLwirSceneOptions
         },
         Float32Array.from(m.columnPpmM),
       );
-      written.push(out.headerPath, out.dataPath);
     }
-    await writeAtomic(outputs.geojsonPath, `${JSON.stringify(featureCollection(plumes, geo, name), null, 2)}\n`);
-    written.push(outputs.geojsonPath);
+    await out.text(outputs.geojsonPath, `${JSON.stringify(featureCollection(plumes, geo, name), null, 2)}\n`);
     (summary.timingsMs as { total: number }).total = round1(performance.now() - t0);
-    await writeAtomic(outputs.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
-  } catch (e) {
-    await Promise.all(written.map((f) => rm(f, { force: true })));
-    if (e instanceof PlumetraceError) throw e;
-    throw new PlumetraceError('PT_ERR_RASTER_WRITE', `writing the outputs of ${name} failed: ${(e as Error).message}`, {
-      file: base,
-    });
-  }
+    await out.text(outputs.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  });
   report(1, 'done');
   return {
     kind: 'lwir',
@@ -477,7 +465,8 @@ export async function detectLwirScene(path: string, opts: DetectLwirSceneOptions
     lines,
     samples,
     gas: opts.gas ?? 'auto',
-    method: 'lwir-cmf-ace-bic',
+    // The detector's name, from the version it reports ("lwir-detect-…/2" → "lwir-detect-…").
+    method: detectorName(res.algorithmVersion),
     coordinates: geo.coordinates,
     footprint,
     pixelSizeM: geo.pixelSizeM,
@@ -512,6 +501,12 @@ function featureCollection(
       },
     })),
   };
+}
+
+/** The name part of an algorithm version "name/version" (the detector's method label). */
+export function detectorName(algorithmVersion: string): string {
+  const slash = algorithmVersion.lastIndexOf('/');
+  return slash > 0 ? algorithmVersion.slice(0, slash) : algorithmVersion;
 }
 
 function median(a: readonly number[]): number | null {

@@ -28,7 +28,8 @@ import type {
   ReferralPackage,
   ReferralPackageInput,
 } from '../io/exports/types.ts';
-import type { Detection, Referral, Store } from '../store/types.ts';
+import type { Acquisition, Detection, Referral, Store } from '../store/types.ts';
+import { sceneProducts } from './imaging.ts';
 
 /** Concentrations whose downwind reach a referral states, ppm (issue 4: "e.g. 1 and 10 ppm"). */
 export const DEFAULT_EXPOSURE_THRESHOLDS_PPM: readonly number[] = [1, 10];
@@ -62,22 +63,33 @@ function ellipse(d: Detection): LocationEllipse | null {
   return e && [e.semiMajorM, e.semiMinorM, e.azimuthDeg].every(Number.isFinite) ? e : null;
 }
 
-/** A window of the scene's CH4 product around the plume origin, when the product is still on disk. */
-async function plumeImage(d: Detection, headerPath: unknown): Promise<PlumeImage | null> {
+/**
+ * A window of the scene's column map of the detection's gas around the plume origin, when the
+ * product is still on disk: the SWIR scene's CH4 map, or the thermal scene's map of the plume's best
+ * gas (the detection's gas). The title names the gas.
+ */
+async function plumeImage(d: Detection, acq: Acquisition | null): Promise<PlumeImage | null> {
   const line = prop<number>(d, 'originLine');
   const sample = prop<number>(d, 'originSample');
-  if (typeof headerPath !== 'string' || line === undefined || sample === undefined) return null;
+  if (!acq || line === undefined || sample === undefined) return null;
+  const products = sceneProducts(acq);
+  const map = products.columnMaps.find((m) => m.gas === d.gas);
+  if (!map) return null;
   let reader: Awaited<ReturnType<typeof openEnvi>> | undefined;
   try {
-    reader = await openEnvi(headerPath);
+    reader = await openEnvi(map.headerPath);
     const lines = Math.min(IMAGE_SIDE, reader.lines);
     const samples = Math.min(IMAGE_SIDE, reader.samples);
     const line0 = Math.max(0, Math.min(reader.lines - lines, Math.round(line) - lines / 2));
     const sample0 = Math.max(0, Math.min(reader.samples - samples, Math.round(sample) - samples / 2));
     const values = await reader.readWindow({ line0, lines, sample0, samples, bands: [0] });
+    const what =
+      products.kind === 'lwir'
+        ? `${map.gas}${map.cas ? ` (CAS ${map.cas})` : ''} column (thermal matched filter)`
+        : `${map.gas} column enhancement`;
     return {
       detectionId: d.id,
-      title: `CH4 column enhancement around the plume origin (lines ${line0}–${line0 + lines - 1}, samples ${sample0}–${sample0 + samples - 1})`,
+      title: `${what} around the plume origin (lines ${line0}–${line0 + lines - 1}, samples ${sample0}–${sample0 + samples - 1})`,
       width: samples,
       height: lines,
       values,
@@ -176,7 +188,7 @@ export async function assembleReferralPackage(
       history.push({ time, rateKgPerHour: d.rateKgPerHour, lo: ci[0], hi: ci[1], method: d.method });
       if (!latestRated || time >= latestRated.time) latestRated = { d, time };
     }
-    const image = await plumeImage(d, acq?.metadata.enhancementHeaderPath);
+    const image = await plumeImage(d, acq);
     if (image) images.push(image);
   }
   history.sort((a, b) => a.time.localeCompare(b.time));

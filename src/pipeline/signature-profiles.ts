@@ -4,7 +4,7 @@
  * else config/signature-profiles.json when it exists, else none (no profiles are scored).
  * config/signature-profiles.example.json is an example to copy, never read unless named.
  */
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, realpath } from 'node:fs/promises';
 import { PlumetraceError } from '../core/errors.ts';
 import { parseSignatureProfiles, type SignatureProfile } from '../core/spectral/signature-profiles.ts';
 
@@ -24,6 +24,9 @@ export async function resolveProfilesPath(flag: string | undefined): Promise<str
   }
 }
 
+/** Profiles read from the shipped example file (readSignatureProfiles marks them). */
+const fromExample = new WeakSet<SignatureProfile>();
+
 export async function readSignatureProfiles(path: string): Promise<SignatureProfile[]> {
   let text: string;
   try {
@@ -31,7 +34,25 @@ export async function readSignatureProfiles(path: string): Promise<SignatureProf
   } catch (e) {
     throw new PlumetraceError('PT_ERR_FILE_NOT_FOUND', `signature profiles: ${(e as Error).message}`, { file: path });
   }
-  return parseSignatureProfiles(text, path);
+  const profiles = parseSignatureProfiles(text, path);
+  if (await sameFile(path, EXAMPLE_PROFILES_PATH)) for (const p of profiles) fromExample.add(p);
+  return profiles;
+}
+
+async function sameFile(a: string, b: string): Promise<boolean> {
+  try {
+    return (await realpath(a)) === (await realpath(b));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when there are profiles and every one was read from the shipped example file
+ * (config/signature-profiles.example.json): the site detail then says they are examples, not truth.
+ */
+export function profilesAreExamples(profiles: readonly SignatureProfile[]): boolean {
+  return profiles.length > 0 && profiles.every((p) => fromExample.has(p));
 }
 
 /** Profiles from the named or default file; [] when there is none. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { FeatureCollection, LineString, Point } from 'geojson';
@@ -7,6 +8,7 @@ import { PlumetraceError } from '../core/errors.ts';
 import { openStore } from '../store/index.ts';
 import type { Campaign, NewFlight, Store } from '../store/types.ts';
 import { parseSignatureProfiles } from '../core/spectral/signature-profiles.ts';
+import { EXAMPLE_PROFILES_PATH, readSignatureProfiles } from '../pipeline/signature-profiles.ts';
 import { buildServer, type FlightProperties, type SiteProperties, startServer } from './app.ts';
 
 /** Sites the tests seed, with where they stand. */
@@ -292,12 +294,15 @@ describe('GET /api/sites/:id', () => {
         referral: unknown;
         actions: string[];
         profiles: unknown[];
+        profilesAreExamples: boolean;
       }
     >(`/api/sites/${id}`);
     expect(r.status).toBe(200);
-    const { detections, coverage, priority, reports, referral, actions, profiles, ...feature } = r.body;
+    const { detections, coverage, priority, reports, referral, actions, profiles, profilesAreExamples, ...feature } =
+      r.body;
     expect(reports).toEqual([]);
     expect(profiles).toEqual([]); // no signature profiles configured
+    expect(profilesAreExamples).toBe(false);
     expect(priority.score).toBeGreaterThan(0);
     expect(feature).toEqual(inList);
     // Seeded without footprints: only the detecting flights count as overflights.
@@ -329,9 +334,30 @@ describe('GET /api/sites/:id', () => {
       expect((r.json() as { profiles: unknown[] }).profiles).toEqual([
         { name: 'Gas well (test)', score: 0.75, sourceKind: 'well pad' },
       ]);
+      // Not read from the example file: not flagged as examples.
+      expect((r.json() as { profilesAreExamples: boolean }).profilesAreExamples).toBe(false);
     } finally {
       await withProfiles.close();
     }
+  });
+
+  it('says when the profiles are the shipped examples (read from the example file), unless told otherwise', async () => {
+    const examples = await readSignatureProfiles(EXAMPLE_PROFILES_PATH);
+    const flagOf = async (opts: { signatureProfilesAreExamples?: boolean }, profiles = examples) => {
+      const app = await buildServer({ store, signatureProfiles: profiles, ...opts });
+      try {
+        const r = await app.inject({ url: `/api/sites/${seeded.siteIds.pad}`, headers: auth });
+        expect(r.statusCode).toBe(200);
+        return (r.json() as { profilesAreExamples: boolean }).profilesAreExamples;
+      } finally {
+        await app.close();
+      }
+    };
+    expect(await flagOf({})).toBe(true);
+    expect(await flagOf({ signatureProfilesAreExamples: false })).toBe(false);
+    // The same profiles parsed from the same text, but not read from the example file.
+    const copy = parseSignatureProfiles(readFileSync(EXAMPLE_PROFILES_PATH, 'utf8'));
+    expect(await flagOf({}, copy)).toBe(false);
   });
 
   it('answers 404 PT_ERR_NOT_FOUND for an unknown site', async () => {

@@ -9,6 +9,7 @@ import { PlumetraceError } from '../core/errors.ts';
 import { priority } from '../core/fusion/priority.ts';
 import { type ReportedGas, type SignatureProfile, scoreSiteProfiles } from '../core/spectral/signature-profiles.ts';
 import type { Flight, Site, SiteFilter, SiteStatus, Store } from '../store/types.ts';
+import { profilesAreExamples } from '../pipeline/signature-profiles.ts';
 import { loadBasemap } from './basemap.ts';
 import { type AuthOptions, registerAuth } from './auth/plugin.ts';
 import { parseBBox } from './bbox.ts';
@@ -41,6 +42,11 @@ export interface BuildServerOptions {
   bodyLimit?: number;
   /** Signature profiles scored on each site's detail (none: an empty list). */
   signatureProfiles?: readonly SignatureProfile[];
+  /**
+   * Whether those profiles are the shipped examples (the site detail's `profilesAreExamples`);
+   * default: whether they were read from config/signature-profiles.example.json.
+   */
+  signatureProfilesAreExamples?: boolean;
 }
 
 /**
@@ -166,14 +172,16 @@ export async function buildServer(opts: BuildServerOptions): Promise<FastifyInst
   // First: every route registered after it is behind authentication.
   await registerAuth(app, opts.store, opts.auth);
   await registerOpenApi(app);
-  await app.register(apiRoutes(opts.store, opts.signatureProfiles ?? []), { prefix: '/api' });
+  const profiles = opts.signatureProfiles ?? [];
+  const examples = opts.signatureProfilesAreExamples ?? profilesAreExamples(profiles);
+  await app.register(apiRoutes(opts.store, profiles, examples), { prefix: '/api' });
   await app.register(workflowRoutes(opts.store), { prefix: '/api' });
   await app.register(catalogRoutes(opts.store), { prefix: '/api' });
   await registerWebAssets(app);
   return app;
 }
 
-function apiRoutes(store: Store, profiles: readonly SignatureProfile[]): FastifyPluginAsync {
+function apiRoutes(store: Store, profiles: readonly SignatureProfile[], profilesExamples: boolean): FastifyPluginAsync {
   return async (api) => {
     /** Resolves the `campaign` parameter (an id or an exact name) to a campaign id. */
     const campaignId = async (campaign: string | undefined): Promise<string | undefined> => {
@@ -275,6 +283,7 @@ function apiRoutes(store: Store, profiles: readonly SignatureProfile[]): Fastify
             const kind = profiles.find((p) => p.name === s.name)?.sourceKind;
             return kind !== undefined ? { ...s, sourceKind: kind } : s;
           }),
+          profilesAreExamples: profilesExamples,
           detections: detections.map((d) => ({
             id: d.id,
             acquisitionId: d.acquisitionId,
@@ -354,6 +363,7 @@ export interface StartServerOptions {
   logger?: boolean;
   auth?: AuthOptions;
   signatureProfiles?: readonly SignatureProfile[];
+  signatureProfilesAreExamples?: boolean;
 }
 
 export interface RunningServer {
@@ -371,6 +381,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     logger: opts.logger,
     auth: opts.auth,
     signatureProfiles: opts.signatureProfiles,
+    signatureProfilesAreExamples: opts.signatureProfilesAreExamples,
   });
   try {
     await app.listen({ host, port: opts.port ?? 0 });

@@ -171,6 +171,7 @@ export const siteDetailResponse = {
     'referral',
     'actions',
     'profiles',
+    'profilesAreExamples',
   ],
   properties: {
     ...siteFeature.properties,
@@ -217,6 +218,11 @@ export const siteDetailResponse = {
         required: ['name', 'score'],
         properties: { name: { type: 'string' }, score: { type: 'number' }, sourceKind: { type: 'string' } },
       },
+    },
+    profilesAreExamples: {
+      type: 'boolean',
+      description:
+        'True when the profiles are the shipped examples (config/signature-profiles.example.json): examples, not truth',
     },
     actions: {
       type: 'array',

@@ -3,9 +3,10 @@
  * parser and carries the site, its detections, the exposure areas and the plume image; only the
  * parties of the referral may fetch it; each export is audited.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { kml as kmlToGeoJson } from '@tmcw/togeojson';
 import { DOMParser } from '@xmldom/xmldom';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -15,8 +16,11 @@ import { unzipSync, strFromU8 } from 'fflate';
 import type { FeatureCollection } from 'geojson';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LWIR_DETECT_ALGORITHM_VERSION } from '../../src/core/spectral/lwir-detect.ts';
+import { openEnvi } from '../../src/io/envi/reader.ts';
 import { buildDemo } from '../../src/pipeline/demo.ts';
 import { DEMO_USERS } from '../../src/pipeline/demo-workflow.ts';
+import { assembleReferralPackage } from '../../src/pipeline/referral-package.ts';
 import { buildServer } from '../../src/server/app.ts';
 import { hashPassword } from '../../src/server/auth/password.ts';
 import { openStore } from '../../src/store/index.ts';
@@ -66,6 +70,13 @@ afterAll(async () => {
 });
 
 const get = (url: string, who: string) => app.inject({ url, headers: auth[who] });
+
+interface StacItemView {
+  id: string;
+  properties: Record<string, unknown>;
+  assets: Record<string, { href: string; roles: string[]; description?: string }>;
+  links: { rel: string; href: string }[];
+}
 
 async function referralOf(site: Site): Promise<string> {
   const [r] = await store.listReferrals({ siteId: site.id });
@@ -172,8 +183,13 @@ describe('referral package', () => {
       bbox: number[];
       links: { rel: string; href: string }[];
     }[];
-    // The SWIR scene with its CH4 map and plumes; the thermal scene (site J) as a scene only.
-    expect(items.map((i) => i.properties['plumetrace:kind']).sort()).toEqual(['ch4-map', 'plumes', 'scene', 'scene']);
+    // The SWIR scene with its CH4 map and plumes; the thermal scene (site J) with one column map per
+    // reported gas and its plumes (the next test).
+    const thermalMaps = items.filter((i) => i.properties['plumetrace:kind'] === 'gas-column-map').length;
+    expect(thermalMaps).toBeGreaterThan(0);
+    expect(items.map((i) => i.properties['plumetrace:kind']).sort()).toEqual(
+      ['ch4-map', ...Array(thermalMaps).fill('gas-column-map'), 'plumes', 'plumes', 'scene', 'scene'].sort(),
+    );
     const swirMap = items.find((i) => i.properties['plumetrace:kind'] === 'ch4-map')!;
     const scene = items.find(
       (i) =>
@@ -196,6 +212,94 @@ describe('referral package', () => {
     expect(JSON.parse(one.body).id).toBe(map.id);
     expect((await get('/api/stac/items/nope', 'analyst@agency')).statusCode).toBe(404);
     expect((await get('/api/stac', 'partner@partner')).statusCode).toBe(403);
+  });
+
+  it('lists the thermal scene with one column-map Item per reported gas (ppm·m, gas and CAS) and its plumes', async () => {
+    const items = JSON.parse((await get('/api/stac/items', 'analyst@agency')).body).features as StacItemView[];
+    const thermalFlight = (await store.listFlights()).find((f) => f.sensorKind === 'lwir-imaging')!;
+    const [acq] = await store.listAcquisitions(thermalFlight.id);
+    const [d] = await store.listDetections({ acquisitionId: acq!.id });
+    const gases = d!.properties.gases as { name: string; cas: string }[];
+    expect(d!.gas).toBe('Tetrachloroethene');
+    // The method is the detector's name, and the version it carries starts with it.
+    expect(d!.algorithmVersion.startsWith(`${d!.method}/`)).toBe(true);
+    expect(d!.method).toBe(LWIR_DETECT_ALGORITHM_VERSION.split('/')[0]);
+
+    const derived = items.filter((i) =>
+      i.links.some((l) => l.rel === 'derived_from' && l.href.endsWith(`/${acq!.id}`)),
+    );
+    const maps = derived.filter((i) => i.properties['plumetrace:kind'] === 'gas-column-map');
+    // One per gas the plume reports (the demo's scene has one plume).
+    expect(maps.map((m) => m.properties['plumetrace:gas']).sort()).toEqual(gases.map((g) => g.name).sort());
+    for (const g of gases) {
+      const m = maps.find((i) => i.properties['plumetrace:gas'] === g.name)!;
+      expect(m.properties['plumetrace:cas']).toBe(g.cas);
+      expect(m.properties['plumetrace:unit']).toBe('ppm·m');
+      expect(m.properties['processing:software']).toEqual({ [d!.method]: d!.algorithmVersion });
+      const data = Object.values(m.assets).find((a) => a.roles.includes('data'))!;
+      expect(data.description).toContain('unit: ppm·m');
+      expect(data.href).toMatch(/^file:.*_ppmm\.img$/);
+      expect(existsSync(fileURLToPath(data.href))).toBe(true);
+    }
+    // The best gas's map holds, at the plume origin, the detection's largest |column| (float32).
+    const best = maps.find((i) => i.properties['plumetrace:gas'] === d!.gas)!;
+    const header = Object.values(best.assets).find((a) => a.roles.includes('metadata'))!;
+    const reader = await openEnvi(fileURLToPath(header.href));
+    const at = await reader.readWindow({
+      line0: d!.properties.originLine as number,
+      lines: 1,
+      sample0: d!.properties.originSample as number,
+      samples: 1,
+      bands: [0],
+    });
+    await reader.close();
+    expect(Math.abs(at[0]!) / d!.enhancement!).toBeCloseTo(1, 5);
+
+    const plumes = derived.find((i) => i.properties['plumetrace:kind'] === 'plumes')!;
+    expect(plumes.id).toBe(`${acq!.id}-plumes`);
+    expect(plumes.properties['plumetrace:gases']).toEqual(maps.map((m) => m.properties['plumetrace:gas']));
+    const fc = JSON.parse(readFileSync(fileURLToPath(plumes.assets.plumes!.href), 'utf8')) as FeatureCollection;
+    expect(fc.features.map((f) => f.properties?.gas)).toEqual([d!.gas]);
+    expect(fc.features[0]!.properties?.gases).toEqual(gases);
+  });
+
+  it('gives the thermal site J, once referred, its plume image from its best gas’s column map', async () => {
+    const siteJ = (await store.listSites({ status: 'confirmed' })).find((s) => s.gases.includes('Tetrachloroethene'))!;
+    const referred = await app.inject({
+      method: 'POST',
+      url: `/api/sites/${siteJ.id}/referral`,
+      headers: auth['analyst@agency'],
+      payload: {},
+    });
+    expect(referred.statusCode).toBe(201);
+    const id = JSON.parse(referred.body).referralId as string;
+    const [d] = await store.listDetections({ siteId: siteJ.id });
+    const cas = (d!.properties.gases as { name: string; cas: string }[])[0]!.cas;
+    expect(cas).toBe('127-18-4');
+
+    const input = await assembleReferralPackage(store, (await store.getReferral(id))!, {
+      generatedBy: { displayName: 'test', organizationName: 'test' },
+    });
+    expect(input.plumeImages).toHaveLength(1);
+    const [image] = input.plumeImages;
+    expect(image!.detectionId).toBe(d!.id);
+    expect(image!.unit).toBe('ppm·m');
+    expect(image!.title).toContain(`Tetrachloroethene (CAS ${cas}) column`);
+    // The window's pixel at the plume origin is the detection's largest |column|.
+    const line0 = Number(/lines (\d+)/.exec(image!.title)![1]);
+    const sample0 = Number(/samples (\d+)/.exec(image!.title)![1]);
+    const origin =
+      image!.values[
+        ((d!.properties.originLine as number) - line0) * image!.width + (d!.properties.originSample as number) - sample0
+      ]!;
+    expect(Math.abs(origin) / d!.enhancement!).toBeCloseTo(1, 5);
+
+    const text = await pdfText(
+      new Uint8Array((await get(`/api/referrals/${id}/package/pdf`, 'partner@partner')).rawPayload),
+    );
+    expect(text).toContain(siteJ.name);
+    expect(text).toContain('Tetrachloroethene (CAS 127-18-4) column (thermal matched filter) around the plume origin');
+    expect(text).not.toContain('No plume images.');
   });
 
   it('serves the OpenAPI document of every route at /api/docs/json, to signed-in callers', async () => {

@@ -157,6 +157,24 @@ export interface DetectionView {
   method: string;
   algorithmVersion: string;
   createdAt: string;
+  /** What the detector recorded beside the numbers (a thermal plume: `gases`, `profiles`, …). */
+  properties?: Record<string, unknown>;
+}
+
+/** A gas of a thermal (LWIR) detection, as its `properties.gases` lists it (best first). */
+export interface DetectionGas {
+  name: string;
+  cas: string;
+  confidence: number;
+  /** Mean column over the plume, ppm·m. */
+  columnPpmM: number;
+}
+
+/** A signature profile scored on the site (the server's profile file), best first. */
+export interface SiteProfileScore {
+  name: string;
+  score: number;
+  sourceKind?: string;
 }
 
 /** GET /api/sites/:id: the site as a GeoJSON Feature, with coverage, detections, its referral and the caller's actions. */
@@ -173,6 +191,10 @@ export interface SiteDetail {
   referral: { id: string; status: string; organizationId: string } | null;
   actions: WorkflowActionKind[];
   detections: DetectionView[];
+  /** Signature profiles with a score > 0 on the site's detections, best first. */
+  profiles: SiteProfileScore[];
+  /** True when those profiles are the shipped examples: examples, not truth. */
+  profilesAreExamples: boolean;
 }
 
 /** GET /api/sites/:id/reviews: a site's reviews as the store keeps them (without the site id). */

@@ -11,16 +11,19 @@ import {
   fetchSite,
   PACKAGE_FORMATS,
   packageUrl,
+  type DetectionGas,
+  type DetectionView,
   type Referral,
   type ReferralDetail,
   type Review,
   type SessionUser,
   type SiteDetail,
+  type SiteProfileScore,
   type WorkflowActionKind,
   type WorkflowResult,
 } from './api.ts';
 import { h } from './dom.ts';
-import { formatLonLat, formatNumber, formatRate, formatTime, plural } from './format.ts';
+import { formatConfidence, formatLonLat, formatNumber, formatRate, formatTime, plural } from './format.ts';
 import { statusBadge } from './panel.ts';
 import { statusStyle } from './status.ts';
 
@@ -51,6 +54,111 @@ export function formatPersistence(c: SiteDetail['coverage']): string {
 export function formatPriority(p: SiteDetail['priority']): string {
   const t = p.terms;
   return `${p.score.toFixed(2)} (rate ${t.rate.toFixed(2)}, persistence ${t.persistence.toFixed(2)}, reports ${t.reports.toFixed(2)})`;
+}
+
+/**
+ * The gases a site's thermal detections identified: per gas, the entry with the highest confidence
+ * over the detections (as the profile scores take it), best first. Detections without a `gases`
+ * list (methane, in-situ) add nothing: their gas is in the facts above.
+ */
+export function siteGases(detections: readonly DetectionView[]): DetectionGas[] {
+  const best = new Map<string, DetectionGas>();
+  for (const d of detections) {
+    const list = d.properties?.gases;
+    if (!Array.isArray(list)) continue;
+    for (const g of list as Partial<DetectionGas>[]) {
+      if (typeof g?.name !== 'string' || typeof g.confidence !== 'number') continue;
+      const prev = best.get(g.name);
+      if (prev && prev.confidence >= g.confidence) continue;
+      best.set(g.name, {
+        name: g.name,
+        cas: typeof g.cas === 'string' ? g.cas : '',
+        confidence: g.confidence,
+        columnPpmM: typeof g.columnPpmM === 'number' ? g.columnPpmM : Number.NaN,
+      });
+    }
+  }
+  return [...best.values()].sort((a, b) => b.confidence - a.confidence || a.name.localeCompare(b.name));
+}
+
+function gasesSection(gases: DetectionGas[]): HTMLElement | '' {
+  if (gases.length === 0) return '';
+  return section(
+    'Gases identified',
+    [
+      h('table', { class: 'detections gas-table' }, [
+        h('caption', { class: 'sr-only', text: 'Gases identified in the thermal detections of this site' }),
+        h('thead', {}, [
+          h('tr', {}, [
+            h('th', { text: 'Gas', attrs: { scope: 'col' } }),
+            h('th', { text: 'Confidence', attrs: { scope: 'col' } }),
+            h('th', { text: 'Column', attrs: { scope: 'col' } }),
+          ]),
+        ]),
+        h(
+          'tbody',
+          {},
+          gases.map((g) =>
+            h('tr', { attrs: { 'data-gas': g.name } }, [
+              h('td', {}, [g.name, g.cas ? h('span', { class: 'muted', text: ` (CAS ${g.cas})` }) : '']),
+              h('td', { class: 'num', text: formatConfidence(g.confidence) }),
+              h('td', {
+                class: 'num',
+                text: Number.isFinite(g.columnPpmM) ? `${formatNumber(g.columnPpmM)} ppm·m` : '–',
+              }),
+            ]),
+          ),
+        ),
+      ]),
+      h('p', {
+        class: 'muted',
+        text: 'Confidence: the probability of the plume models that contain the gas. Column: mean over the plume; the best over the site’s detections.',
+      }),
+    ],
+    { 'data-section': 'gases' },
+  );
+}
+
+function profilesSection(profiles: SiteProfileScore[], examples: boolean): HTMLElement | '' {
+  if (profiles.length === 0) return '';
+  return section(
+    'Signature profiles',
+    [
+      examples
+        ? h('p', {
+            class: 'caveat',
+            text: 'These are the example profiles shipped with plumetrace: examples, not truth. A shared set of gases proves no kind of source.',
+            attrs: { 'data-caveat': 'example-profiles' },
+          })
+        : '',
+      h('table', { class: 'detections profile-table' }, [
+        h('caption', { class: 'sr-only', text: 'Signature profiles scored on this site' }),
+        h('thead', {}, [
+          h('tr', {}, [
+            h('th', { text: 'Profile', attrs: { scope: 'col' } }),
+            h('th', { text: 'Score', attrs: { scope: 'col' } }),
+            h('th', { text: 'Kind of source', attrs: { scope: 'col' } }),
+          ]),
+        ]),
+        h(
+          'tbody',
+          {},
+          profiles.map((p) =>
+            h('tr', { attrs: { 'data-profile': p.name } }, [
+              h('td', { text: p.name }),
+              h('td', { class: 'num', text: p.score.toFixed(2) }),
+              h('td', { text: p.sourceKind ?? '–' }),
+            ]),
+          ),
+        ),
+      ]),
+      h('p', {
+        class: 'muted',
+        text: 'Score 0–1: the weighted share of the profile’s gases seen, each at its highest confidence.',
+      }),
+    ],
+    { 'data-section': 'profiles' },
+  );
 }
 
 /** Who did something: "you", or the user's display name. */
@@ -184,6 +292,8 @@ export async function renderSiteDetail(
     ]),
     actions,
     referral ? referralSummary(referral, host) : '',
+    gasesSection(siteGases(site.detections)),
+    profilesSection(site.profiles ?? [], site.profilesAreExamples === true),
     section(
       'Detections',
       [
@@ -210,6 +320,7 @@ export async function renderSiteDetail(
                       h('td', { text: d.gas }),
                       h('td', { text: formatRate(d.rateKgPerHour ?? null, d.rateSigmaKgPerHour ?? null) }),
                       h('td', {
+                        class: 'method',
                         // The version names its method ("insitu-bayes-ais/0.1.0"); say the method once.
                         text: d.algorithmVersion.startsWith(d.method)
                           ? d.algorithmVersion

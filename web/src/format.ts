@@ -12,6 +12,12 @@ export function formatRate(rate: number | null, sigma: number | null): string {
   return sigma === null ? `${formatNumber(rate)} kg/h` : `${formatNumber(rate)} ± ${formatNumber(sigma)} kg/h`;
 }
 
+/** A probability as a percentage: "100 %", "62 %", "< 1 %". */
+export function formatConfidence(p: number): string {
+  const pct = Math.round(p * 100);
+  return pct === 0 && p > 0 ? '< 1 %' : `${pct} %`;
+}
+
 /** "2025-06-01 14:03 UTC" */
 export function formatTime(iso: string): string {
   const d = new Date(iso);
