@@ -15,11 +15,6 @@ export { type StacItem, stacCollection };
 
 /** The one collection plumetrace publishes. */
 export const STAC_COLLECTION_ID = 'plumetrace-imaging';
-/**
- * `plumetrace:kind` of a thermal scene's per-gas column map. The STAC writer (io/exports/stac.ts)
- * knows scene, ch4-map and plumes; a gas column map is built as a map product and then named so.
- */
-export const GAS_COLUMN_MAP_KIND = 'gas-column-map';
 
 /** The scene Item and its product Items of one imaging acquisition. */
 export function sceneStacItems(a: Acquisition, detections: readonly Detection[], baseUrl: string): StacItem[] {
@@ -59,7 +54,7 @@ export function sceneStacItems(a: Acquisition, detections: readonly Detection[],
       ...made,
       gas: map.gas,
       id: swir ? `${a.id}-ch4` : `${a.id}-${gasFileLabel(map.gas)}`,
-      kind: 'ch4-map',
+      kind: swir ? 'ch4-map' : 'gas-column-map',
       assets: [
         { key: `${key}_header`, href: fileUrl(map.headerPath), format: 'envi-header', roles: ['metadata'] },
         {
@@ -73,7 +68,6 @@ export function sceneStacItems(a: Acquisition, detections: readonly Detection[],
       ],
     });
     if (!swir) {
-      item.properties['plumetrace:kind'] = GAS_COLUMN_MAP_KIND;
       item.properties['plumetrace:unit'] = 'ppm·m';
       if (map.cas) item.properties['plumetrace:cas'] = map.cas;
     }

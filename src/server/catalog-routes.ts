@@ -176,7 +176,7 @@ export function catalogRoutes(store: Store) {
         id: STAC_COLLECTION_ID,
         title: 'plumetrace imaging scenes and products',
         description:
-          'Imaging-spectrometer scenes ingested by plumetrace and the CH4 maps and plume outlines made from them.',
+          'Imaging-spectrometer scenes ingested by plumetrace and the gas maps (CH4 enhancement, thermal per-gas columns) and plume outlines made from them.',
         items: all,
         baseUrl: base(request),
       });

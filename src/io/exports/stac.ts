@@ -4,9 +4,9 @@
  *
  * - A scene Item (`kind: 'scene'`) holds the at-sensor radiance (role `data`) and whatever else
  *   the caller lists (headers, quick-looks).
- * - A product Item (`kind: 'ch4-map'` or `'plumes'`) holds a derived product: the enhancement map
- *   (ppm·m, role `data`) or the plume outlines (GeoJSON, role `data`), and links to its scene with
- *   `derived_from`.
+ * - A product Item (`kind: 'ch4-map'`, `'gas-column-map'` or `'plumes'`) holds a derived product:
+ *   the CH4 enhancement map or a thermal scene's column map of one gas (ppm·m, role `data`), or the
+ *   plume outlines (GeoJSON, role `data`), and links to its scene with `derived_from`.
  * Geometry is the footprint polygon; bbox is computed from it. Dates follow the spec: `datetime`,
  * or `datetime: null` with `start_datetime` and `end_datetime`.
  */
@@ -32,7 +32,8 @@ export const STAC_MEDIA_TYPES = {
 } as const;
 export type StacAssetFormat = keyof typeof STAC_MEDIA_TYPES;
 
-export type StacItemKind = 'scene' | 'ch4-map' | 'plumes';
+export type StacItemKind = 'scene' | 'ch4-map' | 'gas-column-map' | 'plumes';
+const STAC_ITEM_KINDS: readonly StacItemKind[] = ['scene', 'ch4-map', 'gas-column-map', 'plumes'];
 
 export interface StacAssetInput {
   /** Key of the asset in the Item (e.g. "radiance", "ch4_ppm_m", "plumes"). */
@@ -129,8 +130,8 @@ const trimSlash = (s: string) => s.replace(/\/+$/, '');
 
 export function stacItem(input: StacItemInput): StacItem {
   if (typeof input?.id !== 'string' || input.id.trim() === '') throw bad('id must be a non-empty string');
-  if (!['scene', 'ch4-map', 'plumes'].includes(input.kind)) {
-    throw bad(`kind must be scene, ch4-map or plumes (got ${JSON.stringify(input.kind)})`);
+  if (!STAC_ITEM_KINDS.includes(input.kind)) {
+    throw bad(`kind must be one of ${STAC_ITEM_KINDS.join(', ')} (got ${JSON.stringify(input.kind)})`);
   }
   checkPolygon(input.footprint, 'footprint', 'PT_ERR_STAC_BAD_INPUT');
   if (input.footprint === null || input.footprint === undefined) throw bad('footprint is missing');
