@@ -465,15 +465,7 @@ export function compareGasModels(
       models.push({ gases: pair, columnsPpmM: cols, bic: bic(yy - ci * b[gi] - cj * b[gj], 2), posterior: 0 });
     }
   }
-  models.sort((m1, m2) => m1.bic - m2.bic);
-  const best = models[0].bic;
-  let z = 0;
-  for (const m of models) {
-    m.posterior = Math.exp(-(m.bic - best) / 2);
-    z += m.posterior;
-  }
-  for (const m of models) m.posterior /= z;
-  return models;
+  return rankModels(models);
 }
 
 /**
@@ -617,15 +609,7 @@ export function comparePixelModels(
     const cols = pair[0] === gi ? [ci / n, cj / n] : [cj / n, ci / n];
     models.push({ gases: pair, columnsPpmM: cols, bic: -(e - 2 * per), posterior: 0 });
   }
-  models.sort((m1, m2) => m1.bic - m2.bic);
-  const best = models[0].bic;
-  let z = 0;
-  for (const m of models) {
-    m.posterior = Math.exp(-(m.bic - best) / 2);
-    z += m.posterior;
-  }
-  for (const m of models) m.posterior /= z;
-  return models;
+  return rankModels(models);
 }
 
 /** Least-squares columns of 0–2 gases from the whitened Gram matrix and projections. */
@@ -972,4 +956,17 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
     backgroundBrightnessK: tb,
     algorithmVersion: LWIR_DETECT_ALGORITHM_VERSION,
   };
+}
+
+/** Sorts models best (lowest BIC) first and sets each one's posterior: softmax of −BIC/2, equal priors. */
+function rankModels(models: LwirModelScore[]): LwirModelScore[] {
+  models.sort((m1, m2) => m1.bic - m2.bic);
+  const best = models[0].bic;
+  let z = 0;
+  for (const m of models) {
+    m.posterior = Math.exp(-(m.bic - best) / 2);
+    z += m.posterior;
+  }
+  for (const m of models) m.posterior /= z;
+  return models;
 }
