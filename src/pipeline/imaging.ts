@@ -54,7 +54,12 @@ import {
   SMOOTHED_MASK_5M_UEFF_CALIBRATION,
   type UeffCalibration,
 } from '../core/spectral/ime.ts';
-import { DETECTION_METHODS, type DetectionMethod, detectMethane } from '../core/spectral/detect.ts';
+import {
+  DETECTION_METHODS,
+  type DetectionMethod,
+  detectMethane,
+  type MethaneDetection,
+} from '../core/spectral/detect.ts';
 import type { PlumeQuantification } from '../core/spectral/ime.ts';
 import type { ResolvedPlumeMaskOptions } from '../core/spectral/plumes.ts';
 import {
@@ -439,6 +444,8 @@ async function detectSegmented(
   let filterVersion = '';
   let maskVersion = '';
   let maskOptions: ResolvedPlumeMaskOptions | null = null;
+  const skipped: number[] = [];
+  const pendingNan: Float32Array[] = [];
   const columnSigmas: number[] = [];
   const maskSigmaMedians: number[] = [];
   const seedSigmas: number[] = [];
@@ -461,7 +468,20 @@ async function detectSegmented(
       });
       readMs += performance.now() - tRead0;
       const tFilter0 = performance.now();
-      const detection = detectMethane({ data, lines: w.lines, samples, bands: nb }, targetPerPpmM, method);
+      let detection: MethaneDetection;
+      try {
+        detection = detectMethane({ data, lines: w.lines, samples, bands: nb }, targetPerPpmM, method);
+      } catch (e) {
+        // A stretch of the flightline without enough data (a turn, a gap): no-data map lines, no plumes.
+        if (!(e instanceof PlumetraceError && e.code === 'PT_ERR_TOO_FEW_SAMPLES')) throw e;
+        skipped.push(k);
+        merger.skip(k);
+        const nan = new Float32Array((w.coreLine1 - w.coreLine0) * samples).fill(Number.NaN);
+        if (writer) await writer.writeLines(nan);
+        else pendingNan.push(nan);
+        filterMs += performance.now() - tFilter0;
+        continue;
+      }
       filterVersion = detection.filterVersion;
       maskVersion = detection.mask.algorithmVersion;
       maskOptions = detection.mask.options;
@@ -474,9 +494,19 @@ async function detectSegmented(
       if (Number.isFinite(detection.seedNoiseSigmaPpmM)) seedSigmas.push(detection.seedNoiseSigmaPpmM);
       filterMs += performance.now() - tFilter0;
       const tWrite0 = performance.now();
-      writer ??= await createEnviWriter(ctx.mapBase, ctx.mapOptions(filterVersion));
+      if (!writer) {
+        writer = await createEnviWriter(ctx.mapBase, ctx.mapOptions(filterVersion));
+        for (const nan of pendingNan.splice(0)) await writer.writeLines(nan);
+      }
       await writer.writeLines(Float32Array.from(detection.enhancementPpmM.subarray(r0, r1)));
       readMs += performance.now() - tWrite0;
+    }
+    if (!writer) {
+      throw new PlumetraceError(
+        'PT_ERR_TOO_FEW_SAMPLES',
+        `no window of ${ctx.segmentLines} lines has enough data pixels for background statistics`,
+        { file: reader.headerPath },
+      );
     }
   } catch (e) {
     await writer?.abort();
@@ -521,6 +551,8 @@ async function detectSegmented(
       windows: plan.map((s) => [s.line0, s.line0 + s.lines]),
       cores: plan.map((s) => [s.coreLine0, s.coreLine1]),
       statistics: 'per window (column statistics of its own lines)',
+      skippedWindows: skipped,
+      skipped: 'windows with too few data pixels for statistics: their core lines are no data (NaN), no plumes',
       merge:
         'plumes labelled by both windows on a shared overlap pixel are one plume; each pixel counted once, from its core',
       noise: "medians over windows (mask σ: median of the windows' core medians)",

@@ -4,7 +4,8 @@
  * thing) with two implanted Beer–Lambert plumes — A inside one core, B across a core boundary — is
  * detected once whole and once by the CLI in windows of 128 lines (5 windows, cores of 64 lines,
  * 32 lines of overlap). The plumes must agree within the sampling error of 128- against 320-line
- * statistics, B must come out as one plume, and the streamed map must be complete.
+ * statistics, B must come out as one plume, and the streamed map must be complete. Also: a no-data
+ * gap longer than a window, and a window too short for the overlap.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -152,6 +153,37 @@ describe('segmented detect of a flightline longer than the window', () => {
     } finally {
       await seg.close();
       await ref.close();
+    }
+  });
+
+  it('a window without enough data (a gap in the flightline) becomes no-data lines and no plumes', async () => {
+    // Lines 90–229 no data (NaN): window 2 (lines 96–223) has no pixel left for statistics.
+    const r = await openEnvi(hdr);
+    const data = await r.readWindow({ line0: 0, lines: LINES, sample0: 0, samples: SAMPLES });
+    await r.close();
+    data.fill(Number.NaN, 90 * SAMPLES * BANDS, 230 * SAMPLES * BANDS);
+    const centerNm = Float64Array.from({ length: BANDS }, (_, i) => 2100 + 10 * i);
+    const gapHdr = (
+      await writeEnvi(
+        join(dir, 'gap'),
+        { samples: SAMPLES, lines: LINES, bands: BANDS, dataType: 'float32', interleave: 'bip', wavelength: centerNm },
+        data,
+      )
+    ).headerPath;
+    const det = await detectScene(gapHdr, { outDir: join(dir, 'gap-out'), segmentLines: SEGMENT_LINES, pixelSizeM: 5 });
+    const seg = det.summary.segments as { skippedWindows: number[] };
+    expect(seg.skippedWindows).toEqual([2]);
+    for (const p of det.plumes) expect(p.originLine < 90 || p.originLine >= 230).toBe(true);
+    const map = await openEnvi(det.outputs.enhancementHeaderPath as string);
+    try {
+      expect(map.lines).toBe(LINES);
+      const m = await map.readWindow({ line0: 0, lines: LINES, sample0: 0, samples: SAMPLES });
+      for (let l = 0; l < LINES; l++) {
+        const nan = m.subarray(l * SAMPLES, (l + 1) * SAMPLES).every((v) => Number.isNaN(v));
+        expect(nan, `line ${l}`).toBe(l >= 90 && l < 230);
+      }
+    } finally {
+      await map.close();
     }
   });
 

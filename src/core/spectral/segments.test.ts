@@ -134,6 +134,28 @@ describe('SegmentPlumeMerger', () => {
     expect(sub.mask.plumes[0].sumEnhancementPpmM).toBe(joined[0].region.sumEnhancementPpmM);
   });
 
+  it('a skipped window contributes nothing and links nothing; the others still merge', () => {
+    const plan = planSegments(L, 128);
+    const merger = new SegmentPlumeMerger(plan, S);
+    plan.forEach((w, k) => {
+      if (k === 2) merger.skip(k);
+      else merger.add(k, windowOf(whole, w.line0, w.lines), map.slice(w.line0 * S, (w.line0 + w.lines) * S));
+    });
+    const merged = merger.finish();
+    // Core 2 (lines 128–191) is gone: the plume across line 128 keeps only its pixels above 128.
+    for (const m of merged) {
+      for (const p of m.pixels) expect(Math.floor(p / S) < 128 || Math.floor(p / S) >= 192).toBe(true);
+    }
+    // The plume across line 128 (samples ≈ 28) ends at line 127 and was seen by window 1 only.
+    const part = merged.find((m) => m.region.sampleMin > 20 && m.region.lineMin < 128);
+    expect(part?.region.lineMax).toBe(127);
+    expect(part?.windows).toEqual([1]);
+    // The blobs around line 256 (cores 3 and 4) are still one plume.
+    expect(
+      merged.filter((x) => x.region.lineMin <= 253 && x.region.lineMax >= 257 && x.region.sampleMin < 20),
+    ).toHaveLength(1);
+  });
+
   it('refuses windows out of order and an unfinished run', () => {
     const plan = planSegments(L, 128);
     const merger = new SegmentPlumeMerger(plan, S);

@@ -160,6 +160,13 @@ export class SegmentPlumeMerger {
     this.#next++;
   }
 
+  /** Window `k` (plan order) gave no result (e.g. too few data pixels for statistics): no plumes from it. */
+  skip(k: number): void {
+    if (k !== this.#next) throw new PlumetraceError('PT_ERR_INTERNAL', `segment ${k} skipped out of order`);
+    this.#prevTail = null;
+    this.#next++;
+  }
+
   /** The merged plumes, strongest score (Σz / √N) first. */
   finish(): MergedPlume[] {
     if (this.#next !== this.#plan.length) {
