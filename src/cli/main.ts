@@ -16,6 +16,7 @@ import { readObservationFile } from '../io/observations.ts';
 import { buildDemo } from '../pipeline/demo.ts';
 import { DEMO_USERS } from '../pipeline/demo-workflow.ts';
 import {
+  DEFAULT_SEGMENT_LINES,
   detectScene,
   IMAGING_METHODS,
   type ImagingMethod,
@@ -413,6 +414,10 @@ function buildProgram(): Command {
     .option('--wind-speed <m/s>', '10 m wind speed; without it no emission rates are given (null)')
     .option('--wind-from-deg <deg>', 'direction the wind blows from (clockwise from north); picks the upwind origin')
     .option('--pixel-size <m>', 'pixel size for a cube without metric map info')
+    .option(
+      '--segment-lines <n>',
+      `shortwave: most lines detected at once (default ${DEFAULT_SEGMENT_LINES}, at least 128); a longer flightline is detected in overlapping along-track windows, so memory stays bounded`,
+    )
     .option('--time <iso>', 'acquisition time (default: the data file modification time)')
     .option('--out <dir>', 'where the outputs are written', '.')
     .addOption(dbOption())
@@ -431,6 +436,7 @@ function buildProgram(): Command {
           windSpeed?: string;
           windFromDeg?: string;
           pixelSize?: string;
+          segmentLines?: string;
           time?: string;
           out: string;
           db?: string;
@@ -457,6 +463,7 @@ function buildProgram(): Command {
         const windSpeedMps = num(o.windSpeed, '--wind-speed');
         const windFromDeg = num(o.windFromDeg, '--wind-from-deg');
         const pixelSizeM = num(o.pixelSize, '--pixel-size');
+        const segmentLines = num(o.segmentLines, '--segment-lines');
         const store = async (det: SceneDetection): Promise<void> => {
           if (!o.store) return;
           await withStore(resolveDb(o.db), async (db) => {
@@ -479,6 +486,7 @@ function buildProgram(): Command {
             o.windSpeed !== undefined ? '--wind-speed' : null,
             o.windFromDeg !== undefined ? '--wind-from-deg' : null,
             o.pixelSize !== undefined ? '--pixel-size' : null,
+            o.segmentLines !== undefined ? '--segment-lines' : null,
           ].filter((f): f is string => f !== null);
           if (shortwaveOnly.length > 0)
             process.stderr.write(
@@ -540,6 +548,7 @@ function buildProgram(): Command {
           ...(windSpeedMps !== undefined ? { windSpeedMps } : {}),
           ...(windFromDeg !== undefined ? { windFromDeg } : {}),
           ...(pixelSizeM !== undefined ? { pixelSizeM } : {}),
+          ...(segmentLines !== undefined ? { segmentLines } : {}),
           onProgress: (f, label) => bar.update(f, label),
         });
         bar.done(`${det.plumes.length} plume(s)`);

@@ -31,7 +31,13 @@
  * coordinates (x = sample, y = line, corners at integers) without map info. The collection's
  * `properties.coordinates` says which. Only lon/lat plumes become detections in the store.
  *
- * The cube is read whole for the selected bands (lines × samples × ~35 bands float32 in memory).
+ * Memory: a cube of at most `segmentLines` lines (default DEFAULT_SEGMENT_LINES) is read whole for
+ * the selected bands and detected as one scene. A longer flightline is detected in along-track windows
+ * of at most `segmentLines` lines (src/core/spectral/segments.ts: cores of ≤ segmentLines − 64 lines,
+ * each with 32 lines of overlap on either side), each with its own column statistics, read with the
+ * ENVI windowed reader; the map is streamed to its file window by window (core lines only) and the
+ * plumes of the windows are merged where the overlaps say they are one plume. Peak memory then
+ * depends on segmentLines × samples × bands, not on the flightline's length (README, detect section).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -48,12 +54,26 @@ import {
   SMOOTHED_MASK_5M_UEFF_CALIBRATION,
   type UeffCalibration,
 } from '../core/spectral/ime.ts';
-import { DETECTION_METHODS, type DetectionMethod, detectMethane } from '../core/spectral/detect.ts';
+import {
+  DETECTION_METHODS,
+  type DetectionMethod,
+  detectMethane,
+  type MethaneDetection,
+} from '../core/spectral/detect.ts';
+import type { PlumeQuantification } from '../core/spectral/ime.ts';
+import type { ResolvedPlumeMaskOptions } from '../core/spectral/plumes.ts';
+import {
+  mergedPlumeMask,
+  planSegments,
+  SEGMENT_HALO_LINES,
+  SegmentPlumeMerger,
+  type SegmentWindow,
+} from '../core/spectral/segments.ts';
 import { unitAbsorptionTarget } from '../core/spectral/target.ts';
 import type { EnviMapInfo } from '../io/envi/header.ts';
 import { pixelToMap } from '../io/envi/geo.ts';
-import { openEnvi } from '../io/envi/reader.ts';
-import { writeEnvi } from '../io/envi/writer.ts';
+import { type EnviReader, openEnvi } from '../io/envi/reader.ts';
+import { createEnviWriter, type EnviWriteOptions, type EnviWriter, writeEnvi } from '../io/envi/writer.ts';
 import { readMag1cLut } from '../io/lut/read.ts';
 import type { Platform, Site, Store } from '../store/types.ts';
 import { ensureCampaign, type Progress } from './insitu.ts';
@@ -64,6 +84,10 @@ export const IMAGING_METHODS = DETECTION_METHODS;
 export type ImagingMethod = DetectionMethod;
 /** Version of this composition (band window, mask, quantification settings, outputs). */
 export const IMAGING_PIPELINE_VERSION = 'plumetrace-detect-imaging/1';
+/** Longest along-track window detected at once (`--segment-lines`); longer flightlines are segmented. */
+export const DEFAULT_SEGMENT_LINES = 2000;
+/** Version tag added to the plumes of a segmented run (window size and overlap follow it). */
+export const SEGMENTED_VERSION = 'plumetrace-segments/1';
 /** Fewest bands in the window for a usable covariance. */
 const MIN_BANDS = 5;
 /** First pass: plumes seeded at z ≥ 3 (grown over z ≥ 2), and 2 px around them, leave the statistics. */
@@ -80,6 +104,11 @@ export interface DetectSceneOptions {
   /** Pixel size, m, for scenes without metric map info. */
   pixelSizeM?: number;
   lutPath?: string;
+  /**
+   * Most lines detected at once (default DEFAULT_SEGMENT_LINES, at least 4 × SEGMENT_HALO_LINES): a
+   * longer cube is detected in overlapping along-track windows (see the file comment).
+   */
+  segmentLines?: number;
   onProgress?: Progress;
 }
 
@@ -163,51 +192,33 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
     throw new PlumetraceError('PT_ERR_USAGE', `--wind-from-deg must be a number, got ${opts.windFromDeg}`);
   }
 
+  const segmentLines = opts.segmentLines ?? DEFAULT_SEGMENT_LINES;
+
   report(0, 'reading the cube');
   const reader = await openEnvi(path);
-  let radiance: Float32Array;
-  let bandIdx: number[];
-  let centerNm: Float64Array;
-  let fwhmNm: Float64Array;
   const { lines, samples, header, headerPath, dataPath } = reader;
-  const tRead0 = performance.now();
+  let bands: { bandIdx: number[]; centerNm: Float64Array; fwhmNm: Float64Array };
+  let plan: SegmentWindow[];
   try {
-    ({ bandIdx, centerNm, fwhmNm } = selectBands(reader.wavelengthNm, reader.fwhmNm, header.badBandList, headerPath));
-    radiance = await reader.readWindow({ line0: 0, lines, sample0: 0, samples, bands: bandIdx });
-  } finally {
+    bands = selectBands(reader.wavelengthNm, reader.fwhmNm, header.badBandList, headerPath);
+    plan = planSegments(lines, segmentLines);
+  } catch (e) {
     await reader.close();
+    throw e;
   }
-  const readMs = performance.now() - tRead0;
-
-  report(0.2, 'filter and plume mask');
-  const tFilter0 = performance.now();
-  const table = await readMag1cLut(opts.lutPath ?? DEFAULT_CH4_LUT);
-  const { targetPerPpmM } = unitAbsorptionTarget(table, { centerNm, fwhmNm });
-  const cube = { data: radiance, lines, samples, bands: bandIdx.length };
-  const detection = detectMethane(cube, targetPerPpmM, method);
-  const enhancement = detection.enhancementPpmM;
-  const mask = detection.mask;
-  const columnSigma = detection.columnNoiseSigmaPpmM;
-  const filterVersion = detection.filterVersion;
-  const filterMs = performance.now() - tFilter0;
-  report(0.6, 'quantifying plumes');
-  const tMask0 = performance.now();
+  const { bandIdx, centerNm } = bands;
   const geo = georeference(header.mapInfo);
   const pixelSizeM = geo.pixelSizeM ?? opts.pixelSizeM ?? null;
   const ueff = ueffCalibrationFor(method, pixelSizeM);
-  const quantified = quantifyPlumes(mask, detection.quantificationPpmM, {
+  const quantifyOptions = {
     pixelSizeM: pixelSizeM ?? 1,
     calibration: ueff.calibration,
     calibrationRelSigma: ueff.relSigma,
     windSpeedMps: opts.windSpeedMps ?? 0,
     ...(opts.windFromDeg !== undefined ? { windFromDeg: opts.windFromDeg } : {}),
     kgPerM2PerPpmM: KG_PER_M2_PER_PPM_M_288K,
-  });
-  const maskMs = performance.now() - tMask0;
-  const algorithmVersion = [filterVersion, mask.algorithmVersion, IMAGING_PIPELINE_VERSION].join('+');
-  const plumes: ScenePlume[] = quantified.map((q, i) => {
-    const region = mask.plumes[i];
-    const hull = convexHullOfPixels(mask.labels, samples, region);
+  };
+  const toPlume = (q: PlumeQuantification, hull: [number, number][], version: string): ScenePlume => {
     const [originX, originY] = geo.toOutput(q.originLine + 0.5, q.originSample + 0.5);
     const hasRate = opts.windSpeedMps !== undefined && pixelSizeM !== null;
     return {
@@ -224,19 +235,88 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
       originLat: geo.coordinates === 'lon-lat' ? originY : null,
       score: q.score,
       outline: hull.map(([l, s]) => geo.toOutput(l, s)),
-      algorithmVersion: `${algorithmVersion}+${q.algorithmVersion}`,
+      algorithmVersion: `${version}+${q.algorithmVersion}`,
     };
-  });
-
+  };
   const name = basename(headerPath).replace(/\.hdr$/i, '');
   const base = join(opts.outDir, name);
+  const mapOptions = (filterVersion: string): EnviWriteOptions => ({
+    samples,
+    lines,
+    bands: 1,
+    dataType: 'float32',
+    interleave: 'bsq',
+    ...(header.mapInfo ? { mapInfo: header.mapInfo } : {}),
+    ...(header.coordinateSystemString ? { coordinateSystemString: header.coordinateSystemString } : {}),
+    bandNames: ['ch4_enhancement_ppm_m'],
+    description: `plumetrace ${method} CH4 enhancement, ppm m (${filterVersion}) from ${basename(headerPath)}`,
+  });
+
+  let run: SceneRun;
+  if (plan.length === 1) {
+    // The whole cube in memory, as one scene.
+    let radiance: Float32Array;
+    const tRead0 = performance.now();
+    try {
+      radiance = await reader.readWindow({ line0: 0, lines, sample0: 0, samples, bands: bandIdx });
+    } finally {
+      await reader.close();
+    }
+    const readMs = performance.now() - tRead0;
+
+    report(0.2, 'filter and plume mask');
+    const tFilter0 = performance.now();
+    const table = await readMag1cLut(opts.lutPath ?? DEFAULT_CH4_LUT);
+    const { targetPerPpmM } = unitAbsorptionTarget(table, bands);
+    const cube = { data: radiance, lines, samples, bands: bandIdx.length };
+    const detection = detectMethane(cube, targetPerPpmM, method);
+    const enhancement = detection.enhancementPpmM;
+    const mask = detection.mask;
+    const columnSigma = detection.columnNoiseSigmaPpmM;
+    const filterVersion = detection.filterVersion;
+    const filterMs = performance.now() - tFilter0;
+    report(0.6, 'quantifying plumes');
+    const tMask0 = performance.now();
+    const quantified = quantifyPlumes(mask, detection.quantificationPpmM, quantifyOptions);
+    const maskMs = performance.now() - tMask0;
+    const algorithmVersion = [filterVersion, mask.algorithmVersion, IMAGING_PIPELINE_VERSION].join('+');
+    const plumes = quantified.map((q, i) =>
+      toPlume(q, convexHullOfPixels(mask.labels, samples, mask.plumes[i]), algorithmVersion),
+    );
+    const finiteSigma = [...columnSigma].filter(Number.isFinite).sort((a, b) => a - b);
+    run = {
+      plumes,
+      algorithmVersion,
+      maskOptions: mask.options,
+      noise: {
+        filterColumnSigmaPpmMMedian: finiteSigma.length ? finiteSigma[finiteSigma.length >> 1] : null,
+        maskSigmaPpmMMedian: median(mask.noiseSigmaPpmM),
+        seedSigmaPpmM: Number.isFinite(detection.seedNoiseSigmaPpmM) ? detection.seedNoiseSigmaPpmM : null,
+      },
+      timingsMs: { read: round1(readMs), filterAndMask: round1(filterMs), quantify: round1(maskMs) },
+      writeMap: () => writeEnvi(`${base}_ch4_ppmm`, mapOptions(filterVersion), Float32Array.from(enhancement)),
+      abortMap: async () => {},
+    };
+  } else {
+    run = await detectSegmented(reader, plan, bands, method, {
+      lutPath: opts.lutPath ?? DEFAULT_CH4_LUT,
+      mapBase: `${base}_ch4_ppmm`,
+      outDir: opts.outDir,
+      mapOptions,
+      quantifyOptions,
+      toPlume,
+      report,
+      segmentLines,
+    });
+  }
+  const { plumes, algorithmVersion } = run;
+
   const outputs = {
     enhancementHeaderPath: `${base}_ch4_ppmm.hdr`,
     geojsonPath: `${base}_plumes.geojson`,
     summaryPath: `${base}_detect.json`,
   };
   const footprint = geo.coordinates === 'lon-lat' ? sceneFootprint(geo, lines, samples) : null;
-  const finiteSigma = [...columnSigma].filter(Number.isFinite).sort((a, b) => a - b);
   const summary: Record<string, unknown> = {
     input: headerPath,
     data: dataPath,
@@ -250,13 +330,9 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
     coordinates: geo.coordinates,
     crs: geo.crs,
     pixelSizeM,
-    noise: {
-      filterColumnSigmaPpmMMedian: finiteSigma.length ? finiteSigma[finiteSigma.length >> 1] : null,
-      maskSigmaPpmMMedian: median(mask.noiseSigmaPpmM),
-      seedSigmaPpmM: Number.isFinite(detection.seedNoiseSigmaPpmM) ? detection.seedNoiseSigmaPpmM : null,
-    },
+    noise: run.noise,
     thresholds: {
-      ...mask.options,
+      ...run.maskOptions,
       on:
         method === 'ace'
           ? 'seeds: smoothed signed-ACE z; outline: smoothed ACE ≥ growPpmM scaled to ACE units and z ≥ 1; coherence check; sums on the CMF ppm·m map'
@@ -277,31 +353,21 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
     plumes: plumes.map(({ outline: _o, ...p }) => p),
     outputs,
     algorithmVersion,
-    timingsMs: {
-      read: round1(readMs),
-      filterAndMask: round1(filterMs),
-      quantify: round1(maskMs),
-      total: 0,
-    },
+    ...(run.segments ? { segments: run.segments } : {}),
+    timingsMs: { ...run.timingsMs, total: 0 },
   };
 
   report(0.9, 'writing outputs');
   await writeSceneOutputs(opts.outDir, name, base, async (out) => {
-    await out.envi(
-      `${base}_ch4_ppmm`,
-      {
-        samples,
-        lines,
-        bands: 1,
-        dataType: 'float32',
-        interleave: 'bsq',
-        ...(header.mapInfo ? { mapInfo: header.mapInfo } : {}),
-        ...(header.coordinateSystemString ? { coordinateSystemString: header.coordinateSystemString } : {}),
-        bandNames: ['ch4_enhancement_ppm_m'],
-        description: `plumetrace ${method} CH4 enhancement, ppm m (${filterVersion}) from ${basename(headerPath)}`,
-      },
-      Float32Array.from(enhancement),
-    );
+    // The map: written whole here, or already streamed window by window (segmented) and closed here.
+    let map: { headerPath: string; dataPath: string };
+    try {
+      map = await run.writeMap();
+    } catch (e) {
+      await run.abortMap();
+      throw e;
+    }
+    out.track(map.headerPath, map.dataPath);
     await out.text(outputs.geojsonPath, `${JSON.stringify(featureCollection(plumes, geo, name), null, 2)}\n`);
     (summary.timingsMs as { total: number }).total = round1(performance.now() - t0);
     await out.text(outputs.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
@@ -322,6 +388,179 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
     plumes,
     outputs,
     summary,
+  };
+}
+
+/** What the one-window and the segmented detection hand to the common output step. */
+interface SceneRun {
+  plumes: ScenePlume[];
+  algorithmVersion: string;
+  maskOptions: ResolvedPlumeMaskOptions;
+  noise: {
+    filterColumnSigmaPpmMMedian: number | null;
+    maskSigmaPpmMMedian: number | null;
+    seedSigmaPpmM: number | null;
+  };
+  timingsMs: { read: number; filterAndMask: number; quantify: number };
+  segments?: Record<string, unknown>;
+  /** Puts the ppm·m map in place (segmented: it was streamed to temporary files already). */
+  writeMap(): Promise<{ headerPath: string; dataPath: string }>;
+  /** Drops a streamed map that was not put in place. */
+  abortMap(): Promise<void>;
+}
+
+interface SegmentedContext {
+  lutPath: string;
+  mapBase: string;
+  outDir: string;
+  mapOptions(filterVersion: string): EnviWriteOptions;
+  quantifyOptions: Parameters<typeof quantifyPlumes>[2];
+  toPlume(q: PlumeQuantification, hull: [number, number][], version: string): ScenePlume;
+  report: Progress;
+  segmentLines: number;
+}
+
+/**
+ * A flightline longer than one window: each window of `plan` is read (selected bands only), detected
+ * with its own statistics, its core lines streamed to the map file, and its plumes handed to the
+ * merger (src/core/spectral/segments.ts); the merged plumes are quantified at the end. Closes `reader`.
+ */
+async function detectSegmented(
+  reader: EnviReader,
+  plan: SegmentWindow[],
+  bands: { bandIdx: number[]; centerNm: Float64Array; fwhmNm: Float64Array },
+  method: ImagingMethod,
+  ctx: SegmentedContext,
+): Promise<SceneRun> {
+  const { samples } = reader;
+  const nb = bands.bandIdx.length;
+  const merger = new SegmentPlumeMerger(plan, samples);
+  let writer: EnviWriter | null = null;
+  let readMs = 0;
+  let filterMs = 0;
+  let filterVersion = '';
+  let maskVersion = '';
+  let maskOptions: ResolvedPlumeMaskOptions | null = null;
+  const skipped: number[] = [];
+  const pendingNan: Float32Array[] = [];
+  const columnSigmas: number[] = [];
+  const maskSigmaMedians: number[] = [];
+  const seedSigmas: number[] = [];
+  try {
+    const tLut = performance.now();
+    const table = await readMag1cLut(ctx.lutPath);
+    const { targetPerPpmM } = unitAbsorptionTarget(table, bands);
+    filterMs += performance.now() - tLut;
+    await mkdir(ctx.outDir, { recursive: true });
+    for (let k = 0; k < plan.length; k++) {
+      const w = plan[k];
+      ctx.report((0.9 * k) / plan.length, `segment ${k + 1} of ${plan.length}`);
+      const tRead0 = performance.now();
+      const data = await reader.readWindow({
+        line0: w.line0,
+        lines: w.lines,
+        sample0: 0,
+        samples,
+        bands: bands.bandIdx,
+      });
+      readMs += performance.now() - tRead0;
+      const tFilter0 = performance.now();
+      let detection: MethaneDetection;
+      try {
+        detection = detectMethane({ data, lines: w.lines, samples, bands: nb }, targetPerPpmM, method);
+      } catch (e) {
+        // A stretch of the flightline without enough data (a turn, a gap): no-data map lines, no plumes.
+        if (!(e instanceof PlumetraceError && e.code === 'PT_ERR_TOO_FEW_SAMPLES')) throw e;
+        skipped.push(k);
+        merger.skip(k);
+        const nan = new Float32Array((w.coreLine1 - w.coreLine0) * samples).fill(Number.NaN);
+        if (writer) await writer.writeLines(nan);
+        else pendingNan.push(nan);
+        filterMs += performance.now() - tFilter0;
+        continue;
+      }
+      filterVersion = detection.filterVersion;
+      maskVersion = detection.mask.algorithmVersion;
+      maskOptions = detection.mask.options;
+      merger.add(k, detection.mask, detection.quantificationPpmM);
+      for (const v of detection.columnNoiseSigmaPpmM) if (Number.isFinite(v)) columnSigmas.push(v);
+      const r0 = (w.coreLine0 - w.line0) * samples;
+      const r1 = (w.coreLine1 - w.line0) * samples;
+      const m = median(detection.mask.noiseSigmaPpmM.subarray(r0, r1));
+      if (m !== null) maskSigmaMedians.push(m);
+      if (Number.isFinite(detection.seedNoiseSigmaPpmM)) seedSigmas.push(detection.seedNoiseSigmaPpmM);
+      filterMs += performance.now() - tFilter0;
+      const tWrite0 = performance.now();
+      if (!writer) {
+        writer = await createEnviWriter(ctx.mapBase, ctx.mapOptions(filterVersion));
+        for (const nan of pendingNan.splice(0)) await writer.writeLines(nan);
+      }
+      await writer.writeLines(Float32Array.from(detection.enhancementPpmM.subarray(r0, r1)));
+      readMs += performance.now() - tWrite0;
+    }
+    if (!writer) {
+      throw new PlumetraceError(
+        'PT_ERR_TOO_FEW_SAMPLES',
+        `no window of ${ctx.segmentLines} lines has enough data pixels for background statistics`,
+        { file: reader.headerPath },
+      );
+    }
+  } catch (e) {
+    await writer?.abort();
+    throw e;
+  } finally {
+    await reader.close();
+  }
+  const tMask0 = performance.now();
+  const algorithmVersion = [
+    filterVersion,
+    maskVersion,
+    IMAGING_PIPELINE_VERSION,
+    `${SEGMENTED_VERSION}(${ctx.segmentLines}/${SEGMENT_HALO_LINES})`,
+  ].join('+');
+  const merged = merger.finish();
+  const plumes = merged.map((pl) => {
+    const sub = mergedPlumeMask(pl, samples, maskVersion, maskOptions as ResolvedPlumeMaskOptions);
+    const [q] = quantifyPlumes(sub.mask, sub.valuePpmM, ctx.quantifyOptions);
+    const hull = convexHullOfPixels(sub.mask.labels, sub.mask.samples, sub.mask.plumes[0]);
+    return ctx.toPlume(
+      { ...q, originLine: q.originLine + sub.line0, originSample: q.originSample + sub.sample0 },
+      hull.map(([l, s]) => [l + sub.line0, s + sub.sample0]),
+      algorithmVersion,
+    );
+  });
+  const maskMs = performance.now() - tMask0;
+  const mid = (a: number[]): number | null => (a.length ? a.sort((x, y) => x - y)[a.length >> 1] : null);
+  const w = writer as EnviWriter | null;
+  return {
+    plumes,
+    algorithmVersion,
+    maskOptions: maskOptions as ResolvedPlumeMaskOptions,
+    noise: {
+      filterColumnSigmaPpmMMedian: mid(columnSigmas),
+      maskSigmaPpmMMedian: mid(maskSigmaMedians),
+      seedSigmaPpmM: mid(seedSigmas),
+    },
+    timingsMs: { read: round1(readMs), filterAndMask: round1(filterMs), quantify: round1(maskMs) },
+    segments: {
+      segmentLines: ctx.segmentLines,
+      overlapLines: SEGMENT_HALO_LINES,
+      windows: plan.map((s) => [s.line0, s.line0 + s.lines]),
+      cores: plan.map((s) => [s.coreLine0, s.coreLine1]),
+      statistics: 'per window (column statistics of its own lines)',
+      skippedWindows: skipped,
+      skipped: 'windows with too few data pixels for statistics: their core lines are no data (NaN), no plumes',
+      merge:
+        'plumes labelled by both windows on a shared overlap pixel are one plume; each pixel counted once, from its core',
+      noise: "medians over windows (mask σ: median of the windows' core medians)",
+    },
+    writeMap: async () => {
+      if (!w) throw new PlumetraceError('PT_ERR_INTERNAL', 'no segment was written');
+      return w.close();
+    },
+    abortMap: async () => {
+      await w?.abort();
+    },
   };
 }
 
@@ -709,6 +948,8 @@ export interface SceneOutputWriter {
   envi(basePath: string, header: Parameters<typeof writeEnvi>[1], data: Float32Array): Promise<void>;
   /** A text file, written to a temporary name and renamed. */
   text(path: string, text: string): Promise<void>;
+  /** Files written by other means (e.g. a streamed raster), removed like the others on failure. */
+  track(...paths: string[]): void;
 }
 
 /**
@@ -732,6 +973,9 @@ export async function writeSceneOutputs(
     text: async (path, text) => {
       await writeAtomic(path, text);
       written.push(path);
+    },
+    track: (...paths) => {
+      written.push(...paths);
     },
   };
   try {
@@ -757,7 +1001,7 @@ export async function writeAtomic(path: string, text: string): Promise<void> {
   }
 }
 
-function median(a: Float64Array): number | null {
+function median(a: Float64Array | number[]): number | null {
   const v = [...a].filter(Number.isFinite).sort((x, y) => x - y);
   return v.length ? v[v.length >> 1] : null;
 }

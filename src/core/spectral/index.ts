@@ -11,5 +11,7 @@ export * from './target.ts';
 export * from './ime.ts';
 export * from './plumes.ts';
 export * from './mag1c.ts';
+export * from './mag1c-naive.ts';
+export * from './segments.ts';
 export * from './detect.ts';
 export * from './plume-map.ts';

@@ -10,6 +10,7 @@
  * Plume pixels are then multiplied band by band by exp(t_b · q) (Beer–Lambert), q in ppm·m.
  */
 
+import { PlumetraceError } from '../errors.ts';
 import { Rng } from '../random.ts';
 import type { RadianceCube } from './cube.ts';
 
@@ -31,9 +32,50 @@ export interface SyntheticCube extends RadianceCube {
 
 export function syntheticBackgroundCube(spec: SyntheticCubeSpec): SyntheticCube {
   const { lines, samples, bands, seed } = spec;
-  const nf = spec.factors ?? 6;
   const noise = spec.noiseFraction ?? 0.005;
   const rng = new Rng(seed);
+  const m = drawModel(spec, rng);
+  const data = new Float32Array(lines * samples * bands);
+  const brightness = new Float64Array(lines * samples);
+  for (let l = 0; l < lines; l++) drawLine(m, rng, noise, samples, bands, data, brightness, l);
+  return { data, lines, samples, bands, brightness };
+}
+
+/**
+ * Lines [line0, line0 + count) of a long synthetic flightline, BIP float32: the same base spectrum,
+ * loadings and column gains as `syntheticBackgroundCube(spec)` (so the same background statistics
+ * along the whole line), but each line's pixels drawn from its own seeded stream, so any window can
+ * be made alone and a flightline far larger than memory written chunk by chunk. (The pixels differ
+ * from syntheticBackgroundCube's, which draws all lines from one stream.) `spec.lines` is the
+ * flightline's length.
+ */
+export function syntheticBackgroundLines(spec: SyntheticCubeSpec, line0: number, count: number): Float32Array {
+  const { lines, samples, bands, seed } = spec;
+  if (!Number.isInteger(line0) || !Number.isInteger(count) || line0 < 0 || count < 0 || line0 + count > lines) {
+    throw new PlumetraceError('PT_ERR_SPECTRAL_INPUT', `lines ${line0}…${line0 + count} are outside 0…${lines}`);
+  }
+  const m = drawModel(spec, new Rng(seed));
+  const noise = spec.noiseFraction ?? 0.005;
+  const data = new Float32Array(count * samples * bands);
+  const brightness = new Float64Array(count * samples);
+  for (let l = 0; l < count; l++) {
+    const rng = new Rng(seed * 1_000_003 + line0 + l + 1);
+    drawLine(m, rng, noise, samples, bands, data, brightness, l);
+  }
+  return data;
+}
+
+interface BackgroundModel {
+  readonly nf: number;
+  readonly base: Float64Array;
+  readonly loading: Float64Array;
+  readonly gain: Float64Array;
+  readonly f: Float64Array;
+}
+
+function drawModel(spec: SyntheticCubeSpec, rng: Rng): BackgroundModel {
+  const { samples, bands } = spec;
+  const nf = spec.factors ?? 6;
   const base = new Float64Array(bands);
   for (let b = 0; b < bands; b++) {
     const u = b / Math.max(1, bands - 1);
@@ -50,24 +92,33 @@ export function syntheticBackgroundCube(spec: SyntheticCubeSpec): SyntheticCube 
   }
   const gain = new Float64Array(samples);
   for (let s = 0; s < samples; s++) gain[s] = 1 + 0.02 * rng.normal();
-  const data = new Float32Array(lines * samples * bands);
-  const brightness = new Float64Array(lines * samples);
-  const f = new Float64Array(nf);
-  for (let l = 0; l < lines; l++) {
-    for (let s = 0; s < samples; s++) {
-      const o = (l * samples + s) * bands;
-      const a = 1 + 0.15 * rng.normal();
-      for (let k = 0; k < nf; k++) f[k] = rng.normal();
-      const gs = gain[s];
-      brightness[l * samples + s] = gs * a;
-      for (let b = 0; b < bands; b++) {
-        let v = a * base[b];
-        for (let k = 0; k < nf; k++) v += f[k] * loading[k * bands + b];
-        data[o + b] = gs * v + noise * base[b] * rng.normal();
-      }
+  return { nf, base, loading, gain, f: new Float64Array(nf) };
+}
+
+/** Draws line `l` of `data` (and `brightness`) from `rng`. */
+function drawLine(
+  m: BackgroundModel,
+  rng: Rng,
+  noise: number,
+  samples: number,
+  bands: number,
+  data: Float32Array,
+  brightness: Float64Array,
+  l: number,
+): void {
+  const { nf, base, loading, gain, f } = m;
+  for (let s = 0; s < samples; s++) {
+    const o = (l * samples + s) * bands;
+    const a = 1 + 0.15 * rng.normal();
+    for (let k = 0; k < nf; k++) f[k] = rng.normal();
+    const gs = gain[s];
+    brightness[l * samples + s] = gs * a;
+    for (let b = 0; b < bands; b++) {
+      let v = a * base[b];
+      for (let k = 0; k < nf; k++) v += f[k] * loading[k * bands + b];
+      data[o + b] = gs * v + noise * base[b] * rng.normal();
     }
   }
-  return { data, lines, samples, bands, brightness };
 }
 
 /** Multiplies pixel `pixel` (line × samples + sample) of `cube` in place by exp(t_b · enhancementPpmM). */
