@@ -58,8 +58,15 @@
  *    not average away) holds pixel by pixel. Score = evidence − `penalty`·k·n·ln N (k gases, N
  *    channels: a BIC-like charge per fitted column); a pair whose two columns have opposite signs is
  *    refused (one gas temperature, one sign of the contrast). Confidence of a gas = the posterior
- *    probability of the models that contain it, posterior(m) = softmax(score/2) over the models
- *    (equal priors; with n·ln N per column the best model usually takes ≈ 1). Columns of each model:
+ *    probability of the models that contain it. The softmax of score/2 (equal priors) gave the best
+ *    model ≈ 1 nearly always, wrong ones included: it counts the n pixels as independent, correctly
+ *    modelled observations, while neighbouring pixels' residuals are correlated (texture, clutter)
+ *    and the linearised targets are only approximately right. So (`correlationWindowPx` R > 0, the
+ *    default 3) the posterior comes from a spatial Vuong test (correlatedModelPosteriors): model
+ *    m's deficit Δ_m = Σ_p d_p against the best has the spatial-HAC variance A_m·Σ_p (d_p − d̄)²
+ *    (A_m the correlation area of the d field within R pixels: n/A_m independent pixels), z_m =
+ *    Δ_m/√V_m, odds of m against the best Φ(−z_m)/Φ(z_m). The ranking (`bic`) is unchanged; R = 0
+ *    gives the softmax. Columns of each model:
  *    least squares of the whitened plume-mean spectrum ȳ = L⁻¹(x̄ − b̄) (Σ = L·Lᵀ; b̄ the mean of the
  *    local background ring, the pixels within `ringPx` (3) of the plume in no plume and under growZ,
  *    μ when fewer than 2·minPixels) on that model's gases, with targets from the plume's own mean
@@ -78,7 +85,7 @@ import { applyChannelResponse, channelResponse, gasAbsorbanceOnGrid } from './lw
 import { brightnessTemperature, LN10, planckRadiance } from './lwir-forward.ts';
 import type { GasAbsorbance, LwirChannels } from './lwir-types.ts';
 
-export const LWIR_DETECT_ALGORITHM_VERSION = 'lwir-detect-cmf-ace-pixel-glrt/2';
+export const LWIR_DETECT_ALGORITHM_VERSION = 'lwir-detect-cmf-ace-pixel-glrt/3';
 
 /** A candidate gas with its decadic absorbance per ppm·m on the cube's channels. */
 export interface LwirDetectGas {
