@@ -417,7 +417,7 @@ describe('LWIR multi-gas suite (40 seeded 40×40 scenes, 12 gases, the Gross atm
 });
 
 const SNR_MIN = 5;
-// Measured on this suite (seeds 1–40, defaults of lwir-detect-cmf-ace-pixel-glrt/2): singles 12/13 right
+// Measured on this suite (seeds 1–40, defaults of lwir-detect-cmf-ace-pixel-glrt/2, unchanged in /3): singles 12/13 right
 // first (10 of the 12 as that gas alone), mixtures 7/8 as both gases, plume-free alarms 0/12, median
 // column ratio 0.92 (0.53–1.07). The first version (mean-spectrum BIC, no two-gas exclusion) had
 // mixtures 3/8 and ratios 0.42–2.65. Floors just below.
