@@ -184,7 +184,8 @@ export interface LwirModelScore {
   posterior: number;
   /**
    * Identify 'pixels' with `correlationWindowPx` > 0: correlation area A of this model's per-pixel
-   * evidence deficit against the best model (1 for the best); its posterior uses Δbic/A.
+   * evidence deficit d against the best model (1 for the best); its posterior uses
+   * z = Δbic/√(A·Σ(d − d̄)²) (correlatedModelPosteriors).
    */
   correlationAreaPx?: number;
 }
