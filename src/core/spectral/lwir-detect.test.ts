@@ -13,9 +13,13 @@ import {
   channelAbsorbance,
   compareGasModels,
   comparePixelModels,
+  correlatedModelPosteriors,
+  correlationArea,
   defaultPairExcludeZ,
   detectLwirGases,
   type LwirDetectGas,
+  type LwirModelScore,
+  logNormalCdf,
 } from './lwir-detect.ts';
 import { lwirMatchedFilterNaive } from './lwir-detect-naive.ts';
 import type { GasAbsorbance } from './lwir-types.ts';
@@ -133,6 +137,99 @@ describe('comparePixelModels', () => {
   it('the default pair threshold is the Bonferroni χ²₂ level for 1% per pixel', () => {
     // 66 pairs of 12 gases: exp(−z²/2) = 0.01 / 66.
     expect(Math.exp(-(defaultPairExcludeZ(12) ** 2) / 2) * 66).toBeCloseTo(0.01, 12);
+  });
+});
+
+describe('correlationArea', () => {
+  // Seeded white Gaussian field (Box–Muller on a linear congruential generator).
+  function whiteField(lines: number, samples: number, seed: number): Float64Array {
+    let st = seed >>> 0;
+    const u = () => {
+      st = (Math.imul(st, 1664525) + 1013904223) >>> 0;
+      return (st + 0.5) / 2 ** 32;
+    };
+    return Float64Array.from(
+      { length: lines * samples },
+      () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()),
+    );
+  }
+  const L = 120;
+  const all = Int32Array.from({ length: L * L }, (_, i) => i);
+  it('is ≈ 1 for independent pixels', () => {
+    // Sampling spread of the estimate with R = 3 over 14,400 pixels: ≈ 0.06; tolerance 0.2.
+    expect(Math.abs(correlationArea(whiteField(L, L, 7), all, L, 3) - 1)).toBeLessThan(0.2);
+    expect(correlationArea(whiteField(L, L, 7), all, L, 0)).toBe(1);
+  });
+  it('matches the Bartlett-weighted sum of the autocorrelation of a 3 × 3 box-smoothed field', () => {
+    const w = whiteField(L + 2, L + 2, 11);
+    const f = new Float64Array(L * L);
+    for (let l = 0; l < L; l++)
+      for (let s = 0; s < L; s++) {
+        let acc = 0;
+        for (let dl = 0; dl < 3; dl++) for (let ds = 0; ds < 3; ds++) acc += w[(l + dl) * (L + 2) + s + ds];
+        f[l * L + s] = acc / 9;
+      }
+    // ρ(Δ) = (1 − |Δl|/3)(1 − |Δs|/3) for |Δ| ≤ 2; with the R = 3 Bartlett weights (1 − |Δ|/4) each
+    // axis sums to 1 + 2·(2/3)(3/4) + 2·(1/3)(1/2) = 7/3, so A = 49/9 ≈ 5.44 (unwindowed: 9).
+    const a = correlationArea(f, all, L, 3);
+    expect(a).toBeGreaterThan((49 / 9) * 0.85);
+    expect(a).toBeLessThan((49 / 9) * 1.15);
+    // A 20 × 20 patch of it (a plume-sized set) is still far from independent.
+    const patch = Int32Array.from({ length: 400 }, (_, i) => (30 + Math.floor(i / 20)) * L + 30 + (i % 20));
+    const ap = correlationArea(
+      Float64Array.from(patch, (p) => f[p]),
+      patch,
+      L,
+      3,
+    );
+    expect(ap).toBeGreaterThan(3);
+    expect(ap).toBeLessThan(8);
+  });
+  it('names bad input', () => {
+    expect(() => correlationArea([1, 2], Int32Array.from([0]), 10, 3)).toThrow(/2 values for 1 pixels/);
+    expect(() => correlationArea([1], Int32Array.from([0]), 10, -1)).toThrow(/integer >= 0/);
+  });
+});
+
+describe('logNormalCdf and correlatedModelPosteriors', () => {
+  it('ln Φ matches tabulated normal tail probabilities', () => {
+    expect(Math.exp(logNormalCdf(0))).toBeCloseTo(0.5, 7);
+    expect(Math.exp(logNormalCdf(-1.959964))).toBeCloseTo(0.025, 7);
+    expect(Math.exp(logNormalCdf(1.959964))).toBeCloseTo(0.975, 7);
+    // Φ(−10) = 7.6198530241605e-24 (far tail, relative 1e-6).
+    expect(Math.abs(logNormalCdf(-10) - Math.log(7.6198530241605e-24))).toBeLessThan(1e-6);
+  });
+  it('gives a model the probability Φ(−Δ/√(A·Σ(d − d̄)²)) of beating the best', () => {
+    // One gas against no gas over 4 pixels with z² = 1, 2, 3, 4: d = z², Σ(d − d̄)² = 5, A = 1
+    // (window 0 is not allowed here, so the pixels lie 10 apart: no pair within the window).
+    const samples = 100;
+    const pix = Int32Array.from([0, 10, 20, 30]);
+    const z = new Float32Array(samples);
+    [1, 2, 3, 4].forEach((v, i) => {
+      z[pix[i]] = Math.sqrt(v);
+    });
+    const delta = 1.959964 * Math.sqrt(5);
+    const models: LwirModelScore[] = [
+      { gases: [0], columnsPpmM: [1], bic: 0, posterior: 0 },
+      { gases: [] as number[], columnsPpmM: [], bic: delta, posterior: 0 },
+    ];
+    correlatedModelPosteriors(models, pix, [z], Float64Array.from([1]), samples, 3);
+    expect(models[1].correlationAreaPx).toBe(1);
+    expect(models[1].posterior).toBeCloseTo(0.025, 6);
+    expect(models[0].posterior).toBeCloseTo(0.975, 6);
+    // 16 pixels side by side in blocks of 4 (d = 1, 1, 1, 1, 2, …, 4): positively correlated
+    // neighbours, A > 1 widens the spread of Σd, so the alternative gains probability, Φ(−Δ/√(A·Σc²)).
+    const near = Int32Array.from({ length: 16 }, (_, i) => i);
+    const z2 = Float32Array.from({ length: samples }, (_, i) => (i < 16 ? Math.sqrt(Math.floor(i / 4) + 1) : 0));
+    const d = Float64Array.from(near, (p) => z2[p] ** 2);
+    const a = correlationArea(d, near, samples, 3);
+    expect(a).toBeGreaterThan(1.5);
+    const m2: LwirModelScore[] = models.map((m) => ({ ...m, posterior: 0 }));
+    correlatedModelPosteriors(m2, near, [z2], Float64Array.from([1]), samples, 3);
+    expect(m2[1].correlationAreaPx).toBeCloseTo(a, 12);
+    // Σ(d − d̄)² = 4·(2.25 + 0.25 + 0.25 + 2.25) = 20.
+    expect(m2[1].posterior).toBeCloseTo(Math.exp(logNormalCdf(-delta / Math.sqrt(a * 20))), 6);
+    expect(m2[1].posterior).toBeGreaterThan(0.025);
   });
 });
 
@@ -320,7 +417,7 @@ describe('LWIR multi-gas suite (40 seeded 40×40 scenes, 12 gases, the Gross atm
 });
 
 const SNR_MIN = 5;
-// Measured on this suite (seeds 1–40, defaults of lwir-detect-cmf-ace-pixel-glrt/2): singles 12/13 right
+// Measured on this suite (seeds 1–40, defaults of lwir-detect-cmf-ace-pixel-glrt/2, unchanged in /3): singles 12/13 right
 // first (10 of the 12 as that gas alone), mixtures 7/8 as both gases, plume-free alarms 0/12, median
 // column ratio 0.92 (0.53–1.07). The first version (mean-spectrum BIC, no two-gas exclusion) had
 // mixtures 3/8 and ratios 0.42–2.65. Floors just below.

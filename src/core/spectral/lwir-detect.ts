@@ -58,8 +58,15 @@
  *    not average away) holds pixel by pixel. Score = evidence − `penalty`·k·n·ln N (k gases, N
  *    channels: a BIC-like charge per fitted column); a pair whose two columns have opposite signs is
  *    refused (one gas temperature, one sign of the contrast). Confidence of a gas = the posterior
- *    probability of the models that contain it, posterior(m) = softmax(score/2) over the models
- *    (equal priors; with n·ln N per column the best model usually takes ≈ 1). Columns of each model:
+ *    probability of the models that contain it. The softmax of score/2 (equal priors) gave the best
+ *    model ≈ 1 nearly always, wrong ones included: it counts the n pixels as independent, correctly
+ *    modelled observations, while neighbouring pixels' residuals are correlated (texture, clutter)
+ *    and the linearised targets are only approximately right. So (`correlationWindowPx` R > 0, the
+ *    default 3) the posterior comes from a spatial Vuong test (correlatedModelPosteriors): model
+ *    m's deficit Δ_m = Σ_p d_p against the best has the spatial-HAC variance A_m·Σ_p (d_p − d̄)²
+ *    (A_m the correlation area of the d field within R pixels: n/A_m independent pixels), z_m =
+ *    Δ_m/√V_m, odds of m against the best Φ(−z_m)/Φ(z_m). The ranking (`bic`) is unchanged; R = 0
+ *    gives the softmax. Columns of each model:
  *    least squares of the whitened plume-mean spectrum ȳ = L⁻¹(x̄ − b̄) (Σ = L·Lᵀ; b̄ the mean of the
  *    local background ring, the pixels within `ringPx` (3) of the plume in no plume and under growZ,
  *    μ when fewer than 2·minPixels) on that model's gases, with targets from the plume's own mean
@@ -78,7 +85,7 @@ import { applyChannelResponse, channelResponse, gasAbsorbanceOnGrid } from './lw
 import { brightnessTemperature, LN10, planckRadiance } from './lwir-forward.ts';
 import type { GasAbsorbance, LwirChannels } from './lwir-types.ts';
 
-export const LWIR_DETECT_ALGORITHM_VERSION = 'lwir-detect-cmf-ace-pixel-glrt/2';
+export const LWIR_DETECT_ALGORITHM_VERSION = 'lwir-detect-cmf-ace-pixel-glrt/3';
 
 /** A candidate gas with its decadic absorbance per ppm·m on the cube's channels. */
 export interface LwirDetectGas {
@@ -151,6 +158,12 @@ export interface LwirDetectOptions {
   localBackground?: boolean;
   /** Equal prior per model class (none, one gas, two gases) instead of per model. Default false. */
   classPrior?: boolean;
+  /**
+   * Identify 'pixels': half-width R of the window over which the per-pixel evidence is taken as
+   * spatially correlated when turning it into confidences (correlationArea); 0 treats the pixels as
+   * independent. Default DEFAULT_CORRELATION_WINDOW_PX.
+   */
+  correlationWindowPx?: number;
 }
 
 export interface LwirGasIdentification {
@@ -169,6 +182,12 @@ export interface LwirModelScore {
   /** Lower is better: the BIC (identify 'mean') or −(evidence − penalty) (identify 'pixels'). */
   bic: number;
   posterior: number;
+  /**
+   * Identify 'pixels' with `correlationWindowPx` > 0: correlation area A of this model's per-pixel
+   * evidence deficit d against the best model (1 for the best); its posterior uses
+   * z = Δbic/√(A·Σ(d − d̄)²) (correlatedModelPosteriors).
+   */
+  correlationAreaPx?: number;
 }
 
 export interface LwirPlume {
@@ -185,6 +204,8 @@ export interface LwirPlume {
   gases: LwirGasIdentification[];
   /** Every model compared, best (lowest BIC) first. */
   models: LwirModelScore[];
+  /** Correlation area (pixels) of the evidence of the best model against the second; n/A independent pixels. */
+  correlationAreaPx?: number;
 }
 
 export interface LwirGasMaps {
@@ -612,6 +633,152 @@ export function comparePixelModels(
   return rankModels(models);
 }
 
+/**
+ * Per-pixel statistic of a model in robust z units (see comparePixelModels): 0 for no gas, z_g² for
+ * one gas, the two-gas GLRT (z_i² + z_j² − 2ρ z_i z_j)/(1 − ρ²) for a pair (ρ from `rho`, G×G).
+ */
+export function pixelModelStatistic(
+  gases: readonly number[],
+  zs: readonly Float32Array[],
+  rho: Float64Array,
+  p: number,
+): number {
+  if (gases.length === 0) return 0;
+  const a = zs[gases[0]][p];
+  if (gases.length === 1) return a * a;
+  const b = zs[gases[1]][p];
+  const r = rho[gases[0] * zs.length + gases[1]];
+  return (a * a + b * b - 2 * r * a * b) / (1 - r * r);
+}
+
+/**
+ * Correlation area (pixels) of a field over a set of pixels: the spatial HAC (heteroskedasticity-
+ * and autocorrelation-consistent, Conley 1999) variance of its sum divided by the variance it would
+ * have with independent pixels,
+ *
+ *   A = Σ_p Σ_q w(q − p)·c_p·c_q / Σ_p c_p²,   c = v − mean(v) over the set,
+ *
+ * over the pairs within `windowPx` in both directions, with the product Bartlett kernel
+ * w = (1 − |Δl|/(R+1))·(1 − |Δs|/(R+1)) (its Fourier transform is ≥ 0, so the estimate is too).
+ * `values[i]` belongs to pixel `pix[i]` (line·samples + sample). Clamped to [1, n]; 1 for a constant
+ * field or windowPx 0.
+ */
+export function correlationArea(values: ArrayLike<number>, pix: Int32Array, samples: number, windowPx: number): number {
+  const n = pix.length;
+  if (values.length !== n) bad(`correlationArea: ${values.length} values for ${n} pixels`);
+  if (!Number.isInteger(windowPx) || windowPx < 0) bad(`correlation window ${windowPx} must be an integer >= 0`);
+  if (n < 2 || windowPx === 0) return 1;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += values[i];
+  mean /= n;
+  const at = new Map<number, number>();
+  for (let i = 0; i < n; i++) at.set(pix[i], values[i] - mean);
+  let den = 0;
+  let num = 0;
+  const R = windowPx;
+  for (let i = 0; i < n; i++) {
+    const p = pix[i];
+    const cp = values[i] - mean;
+    den += cp * cp;
+    const l = Math.floor(p / samples);
+    const s = p - l * samples;
+    for (let dl = -R; dl <= R; dl++) {
+      const wl = 1 - Math.abs(dl) / (R + 1);
+      for (let ds = -R; ds <= R; ds++) {
+        const ss = s + ds;
+        if (ss < 0 || ss >= samples) continue;
+        const cq = at.get((l + dl) * samples + ss);
+        if (cq === undefined) continue;
+        num += wl * (1 - Math.abs(ds) / (R + 1)) * cp * cq;
+      }
+    }
+  }
+  if (!(den > 0)) return 1;
+  return Math.min(n, Math.max(1, num / den));
+}
+
+/** Default half-width of the window over which per-pixel evidence is taken as correlated, pixels. */
+export const DEFAULT_CORRELATION_WINDOW_PX = 3;
+
+/**
+ * Confidence with correlated pixels and misspecified models (a spatial Vuong test): model m's deficit
+ * against the best model is a sum over the plume's pixels, Δ_m = bic_m − bic_best = Σ_p d_p with
+ * d_p = s_best(p) − s_m(p) − penalty·(k_best − k_m)·ln N (s the per-pixel statistic). Were m as
+ * good as the best, Σ d_p would scatter about 0 with variance V_m = A_m·Σ_p (d_p − d̄)², the spatial
+ * HAC variance (correlationArea: the pixels' correlation inflates it by the correlation area A_m,
+ * i.e. n_eff = n/A_m independent pixels); this empirical spread also holds where the model is
+ * wrong (the linearised targets, the texture, the clutter), unlike the softmax of −Δ/2, which
+ * counts each pixel as an independent, correctly modelled observation and gives ≈ 1 to the best
+ * model whenever n is large. With z_m = Δ_m/√V_m, P(m better than the best) = Φ(−z_m), so the
+ * odds of m against the best are Φ(−z_m)/Φ(z_m); posterior(m) ∝ those odds (the best: 1). The
+ * best model stays first; the models' order and `bic` are kept. Sets `correlationAreaPx`.
+ */
+export function correlatedModelPosteriors(
+  models: LwirModelScore[],
+  pix: Int32Array,
+  zs: readonly Float32Array[],
+  rho: Float64Array,
+  samples: number,
+  windowPx: number,
+): void {
+  const n = pix.length;
+  const best = models[0];
+  const sBest = Float64Array.from(pix, (p) => pixelModelStatistic(best.gases, zs, rho, p));
+  const d = new Float64Array(n);
+  const logOdds = new Float64Array(models.length);
+  models.forEach((m, i) => {
+    if (m === best) {
+      m.correlationAreaPx = 1;
+      return;
+    }
+    let ss = 0;
+    let mean = 0;
+    for (let j = 0; j < n; j++) {
+      d[j] = sBest[j] - pixelModelStatistic(m.gases, zs, rho, pix[j]);
+      mean += d[j];
+    }
+    mean /= n;
+    for (let j = 0; j < n; j++) ss += (d[j] - mean) ** 2;
+    const a = correlationArea(d, pix, samples, windowPx);
+    m.correlationAreaPx = a;
+    const delta = m.bic - best.bic;
+    const sd = Math.sqrt(a * ss);
+    const z = sd > 0 ? delta / sd : Number.POSITIVE_INFINITY;
+    logOdds[i] = logNormalCdf(-z) - logNormalCdf(z);
+  });
+  let sum = 0;
+  for (let i = 0; i < models.length; i++) {
+    models[i].posterior = Math.exp(logOdds[i]);
+    sum += models[i].posterior;
+  }
+  for (const m of models) m.posterior /= sum;
+}
+
+/** ln Φ(x), Φ the standard normal CDF; accurate in both tails (erfc by Numerical Recipes' Chebyshev fit, rel. error < 1.2e-7). */
+export function logNormalCdf(x: number): number {
+  if (x === Number.POSITIVE_INFINITY) return 0;
+  if (x === Number.NEGATIVE_INFINITY) return Number.NEGATIVE_INFINITY;
+  // Φ(x) = erfc(−x/√2)/2; ln erfc(u) = −u² + ln(t) + poly(t) for u ≥ 0.
+  const u = -x / Math.SQRT2;
+  const au = Math.abs(u);
+  const t = 1 / (1 + 0.5 * au);
+  const poly =
+    -1.26551223 +
+    t *
+      (1.00002368 +
+        t *
+          (0.37409196 +
+            t *
+              (0.09678418 +
+                t *
+                  (-0.18628806 +
+                    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const lnErfcAbs = Math.log(t) - au * au + poly;
+  if (u >= 0) return lnErfcAbs - Math.LN2;
+  // erfc(u) = 2 − erfc(|u|) for u < 0.
+  return Math.log(1 - Math.exp(lnErfcAbs) / 2);
+}
+
 /** Least-squares columns of 0–2 gases from the whitened Gram matrix and projections. */
 function meanFitColumns(gases: readonly number[], gram: Float64Array, b: Float64Array, G: number): number[] {
   if (gases.length === 1) return [b[gases[0]] / gram[gases[0] * G + gases[0]]];
@@ -644,6 +811,9 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
   const rxFraction = options.rxFraction ?? 0.05;
   if (!(rxFraction >= 0 && rxFraction < 0.5)) bad(`rxFraction ${rxFraction} must be in [0, 0.5)`);
   const penalty = options.penalty ?? 1;
+  const correlationWindowPx = options.correlationWindowPx ?? DEFAULT_CORRELATION_WINDOW_PX;
+  if (!Number.isInteger(correlationWindowPx) || correlationWindowPx < 0)
+    bad(`correlationWindowPx ${correlationWindowPx} must be an integer >= 0`);
   const classPrior = options.classPrior ?? false;
   const useRing = options.localBackground ?? true;
   const identify = options.identify ?? 'pixels';
@@ -933,6 +1103,7 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
       // local background (local contrast), restricted to the model's gases: per-pixel columns
       // average the noise of every pixel and flip sign where the local contrast does.
       for (const m of models) m.columnsPpmM = meanFitColumns(m.gases, gram, b, G);
+      if (correlationWindowPx > 0) correlatedModelPosteriors(models, pix, zs, rhoAll, samples, correlationWindowPx);
     }
     const conf = new Float64Array(G);
     for (const m of models) for (const g of m.gases) conf[g] += m.posterior;
@@ -945,7 +1116,18 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
         columnPpmM: best.columnsPpmM[i],
       }))
       .sort((a, b2) => b2.confidence - a.confidence || Math.abs(b2.columnPpmM) - Math.abs(a.columnPpmM));
-    return { id: c + 1, pixelCount: pix.length, pixels: pix, maxAbsZ: mz, localBackgroundPixels: nRing, gases, models };
+    const plume: LwirPlume = {
+      id: c + 1,
+      pixelCount: pix.length,
+      pixels: pix,
+      maxAbsZ: mz,
+      localBackgroundPixels: nRing,
+      gases,
+      models,
+    };
+    if (models.length > 1 && models[1].correlationAreaPx !== undefined)
+      plume.correlationAreaPx = models[1].correlationAreaPx;
+    return plume;
   });
 
   return {
@@ -958,13 +1140,16 @@ export function detectLwirGases(input: LwirDetectInput, options: LwirDetectOptio
   };
 }
 
-/** Sorts models best (lowest BIC) first and sets each one's posterior: softmax of −BIC/2, equal priors. */
-function rankModels(models: LwirModelScore[]): LwirModelScore[] {
+/**
+ * Sorts models best (lowest BIC) first and sets each one's posterior: softmax of −BIC/(2·A), equal
+ * priors; A ≥ 1 the correlation area (1: independent observations).
+ */
+function rankModels(models: LwirModelScore[], correlationArea = 1): LwirModelScore[] {
   models.sort((m1, m2) => m1.bic - m2.bic);
   const best = models[0].bic;
   let z = 0;
   for (const m of models) {
-    m.posterior = Math.exp(-(m.bic - best) / 2);
+    m.posterior = Math.exp(-(m.bic - best) / (2 * correlationArea));
     z += m.posterior;
   }
   for (const m of models) m.posterior /= z;

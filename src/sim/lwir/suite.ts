@@ -71,6 +71,10 @@ export interface LwirSuiteCase {
   /** Gases of the largest plume, best first. */
   found: string[];
   foundColumnPpmM: number[];
+  /** Confidence of each gas in `found` (same order), 0–1. */
+  foundConfidence: number[];
+  /** Correlation area of the largest plume's evidence (best vs second model), pixels; NaN without a plume or with it off. */
+  correlationAreaPx: number;
   /** Per true gas: |estimated column| / true mean column over the plume's pixels (NaN if not reported). */
   columnRatio: number[];
 }
@@ -203,6 +207,8 @@ export function runLwirSuite(
       plumes: res.plumes.length,
       found,
       foundColumnPpmM: top ? top.gases.map((g) => g.columnPpmM) : [],
+      foundConfidence: top ? top.gases.map((g) => g.confidence) : [],
+      correlationAreaPx: top?.correlationAreaPx ?? Number.NaN,
       columnRatio,
     };
     cases.push(c);
@@ -256,5 +262,85 @@ export function poolLwirSuites(runs: readonly LwirSuiteSummary[]): LwirSuiteSumm
     free: sum((r) => r.free),
     columnRatios: runs.flatMap((r) => r.columnRatios),
     necByGas: new Map([...nec].map(([n, v]) => [n, median(v)])),
+  };
+}
+
+/** One bin of a reliability diagram. */
+export interface LwirReliabilityBin {
+  /** Confidence range [lo, hi) (the last bin includes 1). */
+  lo: number;
+  hi: number;
+  count: number;
+  meanConfidence: number;
+  /** Share of the bin's first gases that are right. */
+  fractionRight: number;
+}
+
+export interface LwirCalibration {
+  /** Reported gases scored (first: one per scene whose largest plume names a gas). */
+  count: number;
+  right: number;
+  bins: LwirReliabilityBin[];
+  /** Mean of (confidence − right)², right ∈ {0, 1}. */
+  brier: number;
+  /** Expected calibration error: Σ_bins (count/total)·|mean confidence − fraction right|. */
+  ece: number;
+  meanConfidenceRight: number;
+  meanConfidenceWrong: number;
+}
+
+/**
+ * Calibration of the reported confidences: over the cases whose largest plume names a gas (all
+ * kinds: a plume-free scene's alarm is a wrong first gas) and that `include` keeps, the first gas
+ * (`which` 'first') or every reported gas ('every') is right when it is one of the true gases.
+ * Reliability bins of equal width (`bins`, default 10) over
+ * [0, 1], Brier score and expected calibration error (ECE).
+ */
+export function lwirCalibration(
+  cases: readonly LwirSuiteCase[],
+  bins = 10,
+  include: (c: LwirSuiteCase) => boolean = () => true,
+  which: 'first' | 'every' = 'first',
+): LwirCalibration {
+  if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`bins ${bins} must be an integer >= 1`);
+  const used: { p: number; y: number }[] = [];
+  for (const c of cases) {
+    if (!include(c)) continue;
+    const gases = which === 'first' ? c.found.slice(0, 1) : c.found;
+    gases.forEach((g, i) => {
+      used.push({ p: c.foundConfidence[i], y: c.truth.includes(g) ? 1 : 0 });
+    });
+  }
+  const acc = Array.from({ length: bins }, () => ({ count: 0, conf: 0, right: 0 }));
+  let brier = 0;
+  let right = 0;
+  let confRight = 0;
+  let confWrong = 0;
+  for (const { p, y } of used) {
+    const b = acc[Math.min(bins - 1, Math.floor(p * bins))];
+    b.count++;
+    b.conf += p;
+    b.right += y;
+    brier += (p - y) ** 2;
+    right += y;
+    if (y) confRight += p;
+    else confWrong += p;
+  }
+  const n = used.length;
+  let ece = 0;
+  const out: LwirReliabilityBin[] = acc.map((b, i) => {
+    const meanConfidence = b.count ? b.conf / b.count : Number.NaN;
+    const fractionRight = b.count ? b.right / b.count : Number.NaN;
+    if (b.count) ece += (b.count / n) * Math.abs(meanConfidence - fractionRight);
+    return { lo: i / bins, hi: (i + 1) / bins, count: b.count, meanConfidence, fractionRight };
+  });
+  return {
+    count: n,
+    right,
+    bins: out,
+    brier: n ? brier / n : Number.NaN,
+    ece: n ? ece : Number.NaN,
+    meanConfidenceRight: right ? confRight / right : Number.NaN,
+    meanConfidenceWrong: n - right ? confWrong / (n - right) : Number.NaN,
   };
 }
