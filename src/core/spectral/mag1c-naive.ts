@@ -16,6 +16,7 @@ import {
   MAG1C_DEFAULT_SPARSITY_NOISE_SIGMAS,
   type SparseMatchedFilterOptions,
 } from './mag1c.ts';
+import { naiveMeanAndCovariance } from './matched-filter-naive.ts';
 
 export interface NaiveSparseOptions extends SparseMatchedFilterOptions {
   /** Only these samples (columns) get an output (others NaN); their groups are computed in full. */
@@ -73,40 +74,7 @@ export function sparseMatchedFilterNaive(
         for (let i = 0; i < p; i++) y.push(data[pix[k] * p + i] - removed[k] * tRemoved[i]);
         ys.push(y);
       }
-      const n = ys.length;
-      const mu = new Array<number>(p).fill(0);
-      for (const y of ys) for (let i = 0; i < p; i++) mu[i] += y[i];
-      for (let i = 0; i < p; i++) mu[i] /= n;
-      const S = new Array<number>(p * p).fill(0);
-      for (let i = 0; i < p; i++) {
-        for (let j = 0; j < p; j++) {
-          let acc = 0;
-          for (const y of ys) acc += (y[i] - mu[i]) * (y[j] - mu[j]);
-          S[i * p + j] = acc / n;
-        }
-      }
-      let m = 0;
-      for (let i = 0; i < p; i++) m += S[i * p + i];
-      m /= p;
-      const C = S.slice();
-      if (shrinkage.kind === 'ledoit-wolf') {
-        let d2 = 0;
-        for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) d2 += (S[i * p + j] - (i === j ? m : 0)) ** 2;
-        d2 /= p;
-        let b2 = 0;
-        for (const y of ys) {
-          for (let i = 0; i < p; i++) {
-            for (let j = 0; j < p; j++) b2 += ((y[i] - mu[i]) * (y[j] - mu[j]) - S[i * p + j]) ** 2;
-          }
-        }
-        b2 /= n * n * p;
-        const rho = d2 > 0 ? Math.min(b2, d2) / d2 : 1;
-        for (let i = 0; i < p; i++) {
-          for (let j = 0; j < p; j++) C[i * p + j] = (1 - rho) * S[i * p + j] + (i === j ? rho * m : 0);
-        }
-      } else {
-        for (let i = 0; i < p; i++) C[i * p + i] += shrinkage.fraction * m;
-      }
+      const { mu, C } = naiveMeanAndCovariance(ys, p, shrinkage);
       const Cinv = invert(C, p);
       if (Cinv === null) {
         ok = false;

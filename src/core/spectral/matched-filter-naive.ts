@@ -43,41 +43,11 @@ export function matchedFilterNaive(
     const pix: number[] = [];
     for (let l = 0; l < lines; l++)
       for (const s of cols) if (classes.inStatistics[l * samples + s]) pix.push(l * samples + s);
-    const n = pix.length;
-    const mu = new Array<number>(p).fill(0);
-    for (const q of pix) for (let i = 0; i < p; i++) mu[i] += data[q * p + i];
-    for (let i = 0; i < p; i++) mu[i] /= n;
-    const S = new Array<number>(p * p).fill(0);
-    for (let i = 0; i < p; i++) {
-      for (let j = 0; j < p; j++) {
-        let acc = 0;
-        for (const q of pix) acc += (data[q * p + i] - mu[i]) * (data[q * p + j] - mu[j]);
-        S[i * p + j] = acc / n;
-      }
-    }
-    let m = 0;
-    for (let i = 0; i < p; i++) m += S[i * p + i];
-    m /= p;
-    const C = S.slice();
-    if (shrinkage.kind === 'ledoit-wolf') {
-      let d2 = 0;
-      for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) d2 += (S[i * p + j] - (i === j ? m : 0)) ** 2;
-      d2 /= p;
-      let b2 = 0;
-      for (const q of pix) {
-        for (let i = 0; i < p; i++) {
-          for (let j = 0; j < p; j++) {
-            b2 += ((data[q * p + i] - mu[i]) * (data[q * p + j] - mu[j]) - S[i * p + j]) ** 2;
-          }
-        }
-      }
-      b2 /= n * n * p;
-      const rho = d2 > 0 ? Math.min(b2, d2) / d2 : 1;
-      for (let i = 0; i < p; i++)
-        for (let j = 0; j < p; j++) C[i * p + j] = (1 - rho) * S[i * p + j] + (i === j ? rho * m : 0);
-    } else {
-      for (let i = 0; i < p; i++) C[i * p + i] += shrinkage.fraction * m;
-    }
+    const { mu, C } = naiveMeanAndCovariance(
+      pix.map((q) => data.subarray(q * p, q * p + p)),
+      p,
+      shrinkage,
+    );
     const tPrime = mu.map((v, i) => v * targetPerPpmM[i]);
     const w = gaussianSolve(C, p, tPrime);
     let norm = 0;
@@ -93,4 +63,50 @@ export function matchedFilterNaive(
     }
   }
   return out;
+}
+
+/**
+ * Mean and shrunk covariance of the rows `ys` (each of length p), the plain way: both triangles
+ * summed from the rows, Ledoit–Wolf from its definition Σ_k ‖y_k y_kᵀ − S‖²_F, or a fixed fraction of
+ * the mean variance added to the diagonal. Shared by the naive references (this file, mag1c-naive.ts).
+ */
+export function naiveMeanAndCovariance(
+  ys: readonly ArrayLike<number>[],
+  p: number,
+  shrinkage: NonNullable<StatisticsOptions['shrinkage']>,
+): { mu: number[]; C: number[] } {
+  const n = ys.length;
+  const mu = new Array<number>(p).fill(0);
+  for (const y of ys) for (let i = 0; i < p; i++) mu[i] += y[i];
+  for (let i = 0; i < p; i++) mu[i] /= n;
+  const S = new Array<number>(p * p).fill(0);
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j < p; j++) {
+      let acc = 0;
+      for (const y of ys) acc += (y[i] - mu[i]) * (y[j] - mu[j]);
+      S[i * p + j] = acc / n;
+    }
+  }
+  let m = 0;
+  for (let i = 0; i < p; i++) m += S[i * p + i];
+  m /= p;
+  const C = S.slice();
+  if (shrinkage.kind === 'ledoit-wolf') {
+    let d2 = 0;
+    for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) d2 += (S[i * p + j] - (i === j ? m : 0)) ** 2;
+    d2 /= p;
+    let b2 = 0;
+    for (const y of ys) {
+      for (let i = 0; i < p; i++) {
+        for (let j = 0; j < p; j++) b2 += ((y[i] - mu[i]) * (y[j] - mu[j]) - S[i * p + j]) ** 2;
+      }
+    }
+    b2 /= n * n * p;
+    const rho = d2 > 0 ? Math.min(b2, d2) / d2 : 1;
+    for (let i = 0; i < p; i++)
+      for (let j = 0; j < p; j++) C[i * p + j] = (1 - rho) * S[i * p + j] + (i === j ? rho * m : 0);
+  } else {
+    for (let i = 0; i < p; i++) C[i * p + i] += shrinkage.fraction * m;
+  }
+  return { mu, C };
 }
