@@ -240,17 +240,12 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
   };
   const name = basename(headerPath).replace(/\.hdr$/i, '');
   const base = join(opts.outDir, name);
-  const mapOptions = (filterVersion: string): EnviWriteOptions => ({
-    samples,
-    lines,
-    bands: 1,
-    dataType: 'float32',
-    interleave: 'bsq',
-    ...(header.mapInfo ? { mapInfo: header.mapInfo } : {}),
-    ...(header.coordinateSystemString ? { coordinateSystemString: header.coordinateSystemString } : {}),
-    bandNames: ['ch4_enhancement_ppm_m'],
-    description: `plumetrace ${method} CH4 enhancement, ppm m (${filterVersion}) from ${basename(headerPath)}`,
-  });
+  const mapOptions = (filterVersion: string): EnviWriteOptions =>
+    productMapHeader(
+      reader,
+      'ch4_enhancement_ppm_m',
+      `plumetrace ${method} CH4 enhancement, ppm m (${filterVersion}) from ${basename(headerPath)}`,
+    );
 
   let run: SceneRun;
   if (plan.length === 1) {
@@ -943,6 +938,30 @@ function featureCollection(plumes: ScenePlume[], geo: Georeference, name: string
 }
 
 /** What a scene's output step may write (see writeSceneOutputs). */
+/** Header of a one-band float32 product map on the grid of the scene `src` (its size and map info). */
+export function productMapHeader(
+  src: {
+    lines: number;
+    samples: number;
+    header: { mapInfo?: EnviWriteOptions['mapInfo']; coordinateSystemString?: string };
+  },
+  bandName: string,
+  description: string,
+): EnviWriteOptions {
+  const { header } = src;
+  return {
+    samples: src.samples,
+    lines: src.lines,
+    bands: 1,
+    dataType: 'float32',
+    interleave: 'bsq',
+    ...(header.mapInfo ? { mapInfo: header.mapInfo } : {}),
+    ...(header.coordinateSystemString ? { coordinateSystemString: header.coordinateSystemString } : {}),
+    bandNames: [bandName],
+    description,
+  };
+}
+
 export interface SceneOutputWriter {
   /** An ENVI raster (`<basePath>.hdr` and `.img`). */
   envi(basePath: string, header: Parameters<typeof writeEnvi>[1], data: Float32Array): Promise<void>;

@@ -45,6 +45,7 @@ import {
   georeference,
   type SceneDetection,
   type ScenePlume,
+  productMapHeader,
   sceneFootprint,
   writeSceneOutputs,
 } from './imaging.ts';
@@ -438,17 +439,11 @@ export async function detectLwirScene(path: string, opts: DetectLwirSceneOptions
       if (!m) continue;
       await out.envi(
         columnHeaderPaths[g].replace(/\.hdr$/, ''),
-        {
-          samples,
-          lines,
-          bands: 1,
-          dataType: 'float32',
-          interleave: 'bsq',
-          ...(header.mapInfo ? { mapInfo: header.mapInfo } : {}),
-          ...(header.coordinateSystemString ? { coordinateSystemString: header.coordinateSystemString } : {}),
-          bandNames: [`${gasFileLabel(idOf.get(g) ?? g)}_column_ppm_m`],
-          description: `plumetrace LWIR matched-filter column of ${g}, ppm m (${res.algorithmVersion}) from ${basename(headerPath)}`,
-        },
+        productMapHeader(
+          reader,
+          `${gasFileLabel(idOf.get(g) ?? g)}_column_ppm_m`,
+          `plumetrace LWIR matched-filter column of ${g}, ppm m (${res.algorithmVersion}) from ${basename(headerPath)}`,
+        ),
         Float32Array.from(m.columnPpmM),
       );
     }
