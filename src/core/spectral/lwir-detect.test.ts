@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GAS_LIBRARY_DIR, readGasSpectrumFile } from '../../io/gas-library.ts';
 import {
   drawLwirScenario,
+  LWIR_SUITE_GASES,
   type LwirInputs,
   loadLwirInputs,
   type LwirScene,
@@ -25,20 +26,7 @@ import { lwirMatchedFilterNaive } from './lwir-detect-naive.ts';
 import type { GasAbsorbance } from './lwir-types.ts';
 
 // Twelve quantitative NIST gases (decadic absorbance per ppm·m) with bands in the HyTES window.
-const FILES = [
-  'sulphur_hexafluoride',
-  'acetone',
-  'isopropyl_alcohol',
-  'tetrachloroethene',
-  'ethyl_acetate',
-  '2-butanone',
-  'chloroform',
-  'dichloromethane',
-  '1,4-dimethylbenzene',
-  '1,1,1-trichloroethane',
-  'acrylonitrile',
-  '1,1-dichloroethene',
-];
+const FILES = LWIR_SUITE_GASES;
 
 let inputs: LwirInputs;
 let gases: GasAbsorbance[];

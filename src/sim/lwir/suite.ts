@@ -31,6 +31,25 @@ import type { GasAbsorbance } from '../../core/spectral/lwir-types.ts';
 import { drawLwirScenario } from './scenarios.ts';
 import { type LwirInputs, type LwirScene, simulateLwirScene } from './scene.ts';
 
+/**
+ * The twelve quantitative NIST gases (file stems in data/gas/nist_ir_jcamp, decadic absorbance per
+ * ppm·m) with bands in the HyTES window that the LWIR suites draw their plumes from.
+ */
+export const LWIR_SUITE_GASES: readonly string[] = [
+  'sulphur_hexafluoride',
+  'acetone',
+  'isopropyl_alcohol',
+  'tetrachloroethene',
+  'ethyl_acetate',
+  '2-butanone',
+  'chloroform',
+  'dichloromethane',
+  '1,4-dimethylbenzene',
+  '1,1,1-trichloroethane',
+  'acrylonitrile',
+  '1,1-dichloroethene',
+];
+
 export interface LwirSuiteOptions {
   seed: number;
   plumeFree: number;
