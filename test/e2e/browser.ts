@@ -1,3 +1,4 @@
+import { it } from 'vitest';
 /** What the browser tests share: Debian's Chromium, how it is launched, where screenshots go. */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -30,4 +31,13 @@ export const missingReason =
 export function hexToRgb(hex: string): [number, number, number] {
   const n = Number.parseInt(hex.slice(1), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+/** The placeholder test of a browser suite on a machine without Chromium: fails when a browser is required, else skips. */
+export function browserMissingTest(suite: string): void {
+  it(`${suite}: needs Debian Chromium`, (ctx) => {
+    if (requireBrowser) throw new Error(missingReason);
+    console.warn(`e2e: ${missingReason}`);
+    ctx.skip(missingReason);
+  });
 }

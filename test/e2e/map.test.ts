@@ -20,12 +20,11 @@ import { hashPassword } from '../../src/server/auth/password.ts';
 import {
   ARTIFACTS,
   browserMissing,
+  browserMissingTest,
   CHROMIUM,
   CHROMIUM_ARGS,
   COLOR_TOLERANCE,
   hexToRgb,
-  missingReason,
-  requireBrowser,
   VIEWPORT,
 } from './browser.ts';
 
@@ -35,11 +34,7 @@ const EMAIL = ANALYST.email;
 const PASSWORD = 'e2e password, long enough';
 
 if (browserMissing) {
-  it('map page: needs Debian Chromium', (ctx) => {
-    if (requireBrowser) throw new Error(missingReason);
-    console.warn(`e2e: ${missingReason}`);
-    ctx.skip(missingReason);
-  });
+  browserMissingTest('map page');
 } else {
   describe('map page', () => {
     let tmp: string;

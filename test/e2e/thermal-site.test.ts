@@ -19,25 +19,13 @@ import { hashPassword } from '../../src/server/auth/password.ts';
 import { openStore } from '../../src/store/index.ts';
 import type { Detection, Site, Store } from '../../src/store/types.ts';
 import { formatConfidence, formatNumber } from '../../web/src/format.ts';
-import {
-  ARTIFACTS,
-  browserMissing,
-  CHROMIUM,
-  CHROMIUM_ARGS,
-  missingReason,
-  requireBrowser,
-  VIEWPORT,
-} from './browser.ts';
+import { ARTIFACTS, browserMissing, browserMissingTest, CHROMIUM, CHROMIUM_ARGS, VIEWPORT } from './browser.ts';
 
 const PASSWORD = 'e2e password, long enough';
 const ANALYST = DEMO_USERS.find((u) => u.role === 'analyst' && u.org === 'agency')!;
 
 if (browserMissing) {
-  it('thermal site in the map app: needs Debian Chromium', (ctx) => {
-    if (requireBrowser) throw new Error(missingReason);
-    console.warn(`e2e: ${missingReason}`);
-    ctx.skip(missingReason);
-  });
+  browserMissingTest('thermal site in the map app');
 } else {
   describe('thermal site in the map app', () => {
     let tmp: string;

@@ -22,12 +22,11 @@ import { statusStyle } from '../../web/src/status.ts';
 import {
   ARTIFACTS,
   browserMissing,
+  browserMissingTest,
   CHROMIUM,
   CHROMIUM_ARGS,
   COLOR_TOLERANCE,
   hexToRgb,
-  missingReason,
-  requireBrowser,
   VIEWPORT,
 } from './browser.ts';
 
@@ -49,11 +48,7 @@ interface Session {
 }
 
 if (browserMissing) {
-  it('workflow in the map app: needs Debian Chromium', (ctx) => {
-    if (requireBrowser) throw new Error(missingReason);
-    console.warn(`e2e: ${missingReason}`);
-    ctx.skip(missingReason);
-  });
+  browserMissingTest('workflow in the map app');
 } else {
   describe('workflow in the map app', () => {
     let tmp: string;
