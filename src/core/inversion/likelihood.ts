@@ -34,6 +34,7 @@ import {
   forwardSubstitute,
 } from '../linalg.ts';
 import type { StabilityClass } from '../types.ts';
+import { normalCdf, normalPdf } from '../normal.ts';
 import { kgPerM3ToPpm } from '../units.ts';
 import type { PreparedObservations } from './observations.ts';
 
@@ -573,33 +574,6 @@ function inverseFromFactor(L: Float64Array, d: number, out: Float64Array, col: F
     backSubstituteTransposed(L, d, col, col);
     for (let i = 0; i < d; i++) out[i * d + j] = col[i];
   }
-}
-
-/** Standard normal CDF (Φ), accurate to ~1e-7 (Zelen & Severo / erfc rational form). */
-export function normalCdf(x: number): number {
-  const z = Math.abs(x) / Math.SQRT2;
-  const t = 1 / (1 + 0.5 * z);
-  const erfc =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t *
-                      (-0.18628806 +
-                        t *
-                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? 1 - 0.5 * erfc : 0.5 * erfc;
-}
-
-export function normalPdf(x: number): number {
-  return Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 }
 
 /** Mean and variance of N(m, s²) truncated to [0, ∞). */

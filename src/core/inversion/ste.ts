@@ -17,6 +17,7 @@
 import { PlumetraceError } from '../errors.ts';
 import type { Terrain } from '../dispersion/index.ts';
 import { choleskySolve } from '../linalg.ts';
+import { normalCdf } from '../normal.ts';
 import { Rng } from '../random.ts';
 import type { InSituSeries, StabilityClass } from '../types.ts';
 import {
@@ -24,7 +25,6 @@ import {
   type KernelContext,
   type Marginal,
   type SourcePosition,
-  normalCdf,
   type Workspace,
   hyperGrid,
   kernelContext,

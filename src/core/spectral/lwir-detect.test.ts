@@ -20,8 +20,8 @@ import {
   detectLwirGases,
   type LwirDetectGas,
   type LwirModelScore,
-  logNormalCdf,
 } from './lwir-detect.ts';
+import { logNormalCdf } from '../normal.ts';
 import { lwirMatchedFilterNaive } from './lwir-detect-naive.ts';
 import type { GasAbsorbance } from './lwir-types.ts';
 

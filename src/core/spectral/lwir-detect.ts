@@ -84,6 +84,7 @@ import { choleskyInPlace, forwardSubstitute } from '../linalg.ts';
 import { applyChannelResponse, channelResponse, gasAbsorbanceOnGrid } from './lwir-channels.ts';
 import { brightnessTemperature, LN10, planckRadiance } from './lwir-forward.ts';
 import type { GasAbsorbance, LwirChannels } from './lwir-types.ts';
+import { logNormalCdf } from '../normal.ts';
 
 export const LWIR_DETECT_ALGORITHM_VERSION = 'lwir-detect-cmf-ace-pixel-glrt/3';
 
@@ -752,31 +753,6 @@ export function correlatedModelPosteriors(
     sum += models[i].posterior;
   }
   for (const m of models) m.posterior /= sum;
-}
-
-/** ln Φ(x), Φ the standard normal CDF; accurate in both tails (erfc by Numerical Recipes' Chebyshev fit, rel. error < 1.2e-7). */
-export function logNormalCdf(x: number): number {
-  if (x === Number.POSITIVE_INFINITY) return 0;
-  if (x === Number.NEGATIVE_INFINITY) return Number.NEGATIVE_INFINITY;
-  // Φ(x) = erfc(−x/√2)/2; ln erfc(u) = −u² + ln(t) + poly(t) for u ≥ 0.
-  const u = -x / Math.SQRT2;
-  const au = Math.abs(u);
-  const t = 1 / (1 + 0.5 * au);
-  const poly =
-    -1.26551223 +
-    t *
-      (1.00002368 +
-        t *
-          (0.37409196 +
-            t *
-              (0.09678418 +
-                t *
-                  (-0.18628806 +
-                    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  const lnErfcAbs = Math.log(t) - au * au + poly;
-  if (u >= 0) return lnErfcAbs - Math.LN2;
-  // erfc(u) = 2 − erfc(|u|) for u < 0.
-  return Math.log(1 - Math.exp(lnErfcAbs) / 2);
 }
 
 /** Least-squares columns of 0–2 gases from the whitened Gram matrix and projections. */
