@@ -1,8 +1,6 @@
 /**
- * Loads the shipped inputs of the SWIR simulator from data/ (node:fs). sim/ may import only core/,
- * so the CH4 absorption table comes from the caller (src/io/lut readMag1cLut on
- * data/detection/mag1c_ch4.lut) and the background's small ENVI header is read here with the few
- * checks this one file needs.
+ * Loads the shipped inputs of the SWIR simulator from data/ (node:fs, with the io readers). The CH4
+ * absorption table comes from the caller (src/io/lut readMag1cLut on data/detection/mag1c_ch4.lut).
  *
  * Backgrounds (band names AVIRIS_b<n> = AVIRIS channel n of 224; each band is given the centre and
  * FWHM of channel n in the 2019 AVIRIS-C MODTRAN file — the scenes were flown by the older AVIRIS,
@@ -17,7 +15,7 @@
  *    channel 116 (≈ 1.44 µm) on. The CH4 window's clutter in that scene is the library mixture's.
  */
 
-import { readFileSync } from 'node:fs';
+import { readText } from '../../io/lwir/read.ts';
 import { openEnvi } from '../../io/envi/reader.ts';
 import { join } from 'node:path';
 import { PlumetraceError } from '../../core/errors.ts';
@@ -139,15 +137,4 @@ export async function loadSwirInputs(
     noise: loadNoiseModel(join(dataDir, AVIRISNG_NOISE_FILE)),
     absorptionTable,
   };
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new PlumetraceError('PT_ERR_FILE_NOT_FOUND', `${path} does not exist`, { file: path });
-    }
-    throw e;
-  }
 }
