@@ -5,9 +5,11 @@
  * a user would. The data point to source 1 (src/io/chilbolton/README.md); the estimate is compared
  * with the nearest of the four listed sources.
  *
- * Bounds: within 10 m of a true source (the issue's target) and the rate within a factor of 2 of
- * that source's listed rate. The issue's target is a factor of 1.5; this estimator reaches 1.73
- * (0.79 kg/h against 1.36, rate low) — see the README's validation section.
+ * Bounds: the issue's targets — within 10 m of a true source and the rate within a factor of 1.5 of
+ * that source's listed rate. Measured: 4.4 m from source 1, 0.95 kg/h against 1.36 (factor 1.43,
+ * low; 90% interval 0.40–2.26). The margin is thin and rests on the stability class: σA over
+ * 15 minutes is 23° (class A by the EPA σA table, the prior 0.75 A / 0.25 B; the posterior 0.92 A);
+ * with class B alone the rate is 0.86 (factor 1.58). See the README's validation section.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +21,7 @@ import { convertChilboltonRelease } from '../../src/io/chilbolton/convert.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
-it('Chilbolton rel02: locate finds the release within 10 m of source 1 and its rate within a factor of 2', () => {
+it('Chilbolton rel02: locate finds the release within 10 m of source 1 and its rate within a factor of 1.5', () => {
   const { csv, truth } = convertChilboltonRelease(join(root, 'data/chilbolton_ch4_2017'), 'rel02');
   const [header, ...rows] = csv.trim().split('\n');
   const t0 = Date.parse(truth.releaseWindow.start);
@@ -55,5 +57,8 @@ it('Chilbolton rel02: locate finds the release within 10 m of source 1 and its r
   );
   expect(nearest.name).toBe('source_1');
   expect(nearest.d).toBeLessThan(10);
-  expect(factor).toBeLessThan(2);
+  expect(factor).toBeLessThan(1.5);
+  // The interval is honest: it holds the listed rate.
+  expect(s.rateKgPerHourCi90[0]).toBeLessThanOrEqual(nearest.rateKgPerHour);
+  expect(s.rateKgPerHourCi90[1]).toBeGreaterThanOrEqual(nearest.rateKgPerHour);
 });

@@ -181,7 +181,10 @@ export function hyperGrid(obs: PreparedObservations): HyperGrid {
   const sorted = Float64Array.from(y).sort();
   const median = sorted[Math.floor(sorted.length / 2)];
   // Noise scale from successive differences within each sensor channel (rows with the same
-  // geometry: one beam, or the single moving point sensor), robust: median absolute difference.
+  // geometry: one beam, or the single moving point sensor), robust: the lower quartile of the absolute
+  // differences. Not their median: a record that crosses a plume briefly has about as many
+  // differences on the plume as off it, and the median then measures the plume (3–90× the noise on
+  // short suite records), which lets the background-only model explain the plume as noise.
   const diffs: number[] = [];
   const last = new Map<string, number>();
   for (let i = 0; i < y.length; i++) {
@@ -191,8 +194,9 @@ export function hyperGrid(obs: PreparedObservations): HyperGrid {
     last.set(key, y[i]);
   }
   diffs.sort((a, b) => a - b);
-  const mad = diffs.length > 0 ? diffs[Math.floor(diffs.length / 2)] : 0;
-  const s0 = Math.max((1.4826 * mad) / Math.SQRT2, 1e-4 * Math.abs(median), 1e-6);
+  // |d| of N(0, 2σ²): its lower quartile is √2·σ·Φ⁻¹(0.625) = √2·σ·0.31864.
+  const q25 = diffs.length > 0 ? diffs[Math.floor((diffs.length - 1) / 4)] : 0;
+  const s0 = Math.max(q25 / (0.318639 * Math.SQRT2), 1e-4 * Math.abs(median), 1e-6);
   const tauFactors = [0.2, 1, 5];
   const tau2 = Float64Array.from(tauFactors, (f) => (f * s0) ** 2);
   const baseW: Float64Array[] = [];
@@ -283,6 +287,8 @@ export interface Workspace {
   blocks: Float64Array;
   v: Float64Array;
   u: Float64Array;
+  /** Per row: its weight 1/variance in the current hyper-grid component. */
+  w: Float64Array;
   on: Int32Array;
   comps: Float64Array;
   /** Small dense scratch (up to (MAX_SOURCES+1)² entries each) reused by every `marginal` call. */
@@ -316,6 +322,7 @@ export function workspace(n: number, hyper: HyperGrid): Workspace {
     blocks: new Float64Array(n * (MAX_SOURCES + 3)),
     v: new Float64Array(n),
     u: new Float64Array(n),
+    w: new Float64Array(n),
     on: new Int32Array(n),
     comps: new Float64Array(comps),
     dense: denseScratch(),
@@ -343,6 +350,7 @@ export function marginal(
   const qHat = plugInRates(y, kernels);
   const mHat = ws.v;
   const uVec = ws.u;
+  const wRow = ws.w;
   const { G, g, Gb, gb, A, L, mu, rhs, Ainv, col } = ws.dense;
   const blockSums = ws.blocks;
   // Rows the plume(s) reach: only they differ from the off-plume baseline sums.
@@ -394,16 +402,22 @@ export function marginal(
       let slogv = baseSums.slogv;
       G[0] = baseSums.sw;
       g[0] = baseSums.sy;
+      // Without the relative term (γ = 0) a row's weight is its off-plume one: nothing to correct.
+      const relative = gam2 > 0;
       for (let t = 0; t < nOn; t++) {
         const i = on[t];
-        const v = obs.instrVar[i] + tau2 + gam2 * mHat[i];
-        const w = 1 / v;
         const yi = y[i];
-        const dw = w - bw[i];
-        slogv += Math.log(v) - blv[i];
-        syy += dw * yi * yi;
-        G[0] += dw;
-        g[0] += dw * yi;
+        let w = bw[i];
+        if (relative) {
+          const v = obs.instrVar[i] + tau2 + gam2 * mHat[i];
+          w = 1 / v;
+          const dw = w - bw[i];
+          slogv += Math.log(v) - blv[i];
+          syy += dw * yi * yi;
+          G[0] += dw;
+          g[0] += dw * yi;
+        }
+        wRow[i] = w;
         for (let a = 0; a < K; a++) {
           const ka = kernels[a][i] * w;
           G[(a + 1) * d] += ka;
@@ -427,8 +441,7 @@ export function marginal(
             const i = on[t];
             const u = uVec[i];
             if (u === 0) continue;
-            const w = 1 / (obs.instrVar[i] + tau2 + gam2 * mHat[i]);
-            const wu = w * u;
+            const wu = wRow[i] * u;
             suu += wu * u;
             suy += wu * y[i];
             blockSums[o + 2] += wu;
