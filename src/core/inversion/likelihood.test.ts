@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../random.ts';
+import { type InSituSeries, SAMPLE_KIND_PATH } from '../types.ts';
+import { MIN_PIECES_PER_CHANNEL, hyperGrid, independentFraction } from './likelihood.ts';
+import { prepareObservations } from './observations.ts';
+
+const T0 = Date.UTC(2026, 5, 1, 10);
+
+/** A drone's 1-Hz point record of n rows (wind 3 m/s toward east), ppm from `ppmAt`. */
+function pointRecord(n: number, ppmAt: (i: number) => number): InSituSeries {
+  const f = (g: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => g(i));
+  return {
+    gas: 'CH4',
+    timeMs: f((i) => T0 + i * 1000),
+    lat: f(() => 51.15),
+    lon: f((i) => -1.44 + i * 5e-5),
+    altM: f(() => 3),
+    ppm: f(ppmAt),
+    windU: f(() => 3),
+    windV: f(() => 0),
+  };
+}
+
+describe('hyperGrid noise scale', () => {
+  it('measures the noise, not a plume that fills up to half of a short record', () => {
+    const rng = new Rng(5);
+    const sigma = 0.02;
+    // 21 samples; a plume of 7 ppm peak over the middle 9, crossed in 9 s.
+    const plume = (i: number) => 7 * Math.exp(-(((i - 10) / 2.5) ** 2));
+    const s = pointRecord(21, (i) => 1.95 + plume(i) + sigma * rng.normal());
+    const h = hyperGrid(prepareObservations(s));
+    // The lower quartile of |successive differences| holds the noise within a factor of 2 (the
+    // median of them, the former estimate, is on the plume: several ppm).
+    expect(h.noiseScalePpm).toBeGreaterThan(sigma / 2);
+    expect(h.noiseScalePpm).toBeLessThan(2 * sigma);
+  });
+
+  it('is the noise of a record without a plume (within 15% for 2,000 samples)', () => {
+    const rng = new Rng(9);
+    const s = pointRecord(2000, () => 1.95 + 0.03 * rng.normal());
+    expect(hyperGrid(prepareObservations(s)).noiseScalePpm).toBeCloseTo(0.03, 2);
+  });
+});
+
+describe('independentFraction', () => {
+  it('one piece per minute and channel, at least MIN_PIECES_PER_CHANNEL, at least 0.1 of the rows', () => {
+    expect(MIN_PIECES_PER_CHANNEL).toBe(8);
+    // A 20-s crossing: 8 pieces of 20 rows.
+    expect(independentFraction(prepareObservations(pointRecord(20, () => 2)))).toBeCloseTo(8 / 20, 12);
+    // Seven rows: all of them.
+    expect(independentFraction(prepareObservations(pointRecord(7, () => 2)))).toBe(1);
+    // Ten minutes at 1 Hz: 10 pieces of 600 rows, floored at 0.1.
+    expect(independentFraction(prepareObservations(pointRecord(600, () => 2)))).toBeCloseTo(0.1, 12);
+  });
+
+  it('counts every beam-minute of a path network (a channel per beam)', () => {
+    const beams = 4;
+    const minutes = 6;
+    const n = beams * minutes;
+    const f = (g: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => g(i));
+    const s: InSituSeries = {
+      gas: 'CH4',
+      timeMs: f((i) => T0 + Math.floor(i / beams) * 60_000),
+      lat: f(() => 51.15),
+      lon: f(() => -1.44),
+      altM: f(() => 1.5),
+      ppm: f(() => 2),
+      windU: f(() => 3),
+      windV: f(() => 0),
+      kind: Uint8Array.from({ length: n }, () => SAMPLE_KIND_PATH),
+      lat2: f((i) => 51.15 + ((i % beams) + 1) * 2e-4),
+      lon2: f((i) => -1.44 + (i % beams) * 3e-4),
+      alt2M: f(() => 1.5),
+      averagingS: f(() => 60),
+    };
+    expect(independentFraction(prepareObservations(s))).toBe(1);
+  });
+});
