@@ -363,9 +363,8 @@ export async function detectScene(path: string, opts: DetectSceneOptions): Promi
       throw e;
     }
     out.track(map.headerPath, map.dataPath);
-    await out.text(outputs.geojsonPath, `${JSON.stringify(featureCollection(plumes, geo, name), null, 2)}\n`);
-    (summary.timingsMs as { total: number }).total = round1(performance.now() - t0);
-    await out.text(outputs.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+    const collection = plumeFeatureCollection(plumes, geo, name, (p) => swirPlumeProperties(p, geo));
+    await writeGeojsonAndSummary(out, outputs, collection, summary, t0);
   });
   report(1, 'done');
   return {
@@ -913,28 +912,58 @@ export function convexHullOfPixels(
   return hull.map(([x, y]) => [-y, x]);
 }
 
-function featureCollection(plumes: ScenePlume[], geo: Georeference, name: string): Record<string, unknown> {
+/**
+ * A scene's plumes as a GeoJSON FeatureCollection (outline polygons); `properties` gives each
+ * plume's properties (the SWIR and thermal paths report different ones).
+ */
+export function plumeFeatureCollection(
+  plumes: ScenePlume[],
+  geo: Georeference,
+  name: string,
+  properties: (p: ScenePlume) => Record<string, unknown>,
+): Record<string, unknown> {
   return {
     type: 'FeatureCollection',
     properties: { scene: name, coordinates: geo.coordinates, crs: geo.crs, polygon: 'convex hull of pixel corners' },
     features: plumes.map((p) => ({
       type: 'Feature',
       geometry: { type: 'Polygon', coordinates: [p.outline] },
-      properties: {
-        gas: p.gas,
-        maxEnhancementPpmM: p.maxEnhancementPpmM,
-        imeKg: p.imeKg,
-        rateKgPerHour: p.rateKgPerHour,
-        rateSigmaKgPerHour: p.rateSigmaKgPerHour,
-        originLine: p.originLine,
-        originSample: p.originSample,
-        ...(geo.coordinates === 'lon-lat' ? { originLon: p.originLon, originLat: p.originLat } : {}),
-        pixelCount: p.pixelCount,
-        score: p.score,
-        algorithmVersion: p.algorithmVersion,
-      },
+      properties: properties(p),
     })),
   };
+}
+
+/** A SWIR plume's GeoJSON properties. */
+function swirPlumeProperties(p: ScenePlume, geo: Georeference): Record<string, unknown> {
+  return {
+    gas: p.gas,
+    maxEnhancementPpmM: p.maxEnhancementPpmM,
+    imeKg: p.imeKg,
+    rateKgPerHour: p.rateKgPerHour,
+    rateSigmaKgPerHour: p.rateSigmaKgPerHour,
+    originLine: p.originLine,
+    originSample: p.originSample,
+    ...(geo.coordinates === 'lon-lat' ? { originLon: p.originLon, originLat: p.originLat } : {}),
+    pixelCount: p.pixelCount,
+    score: p.score,
+    algorithmVersion: p.algorithmVersion,
+  };
+}
+
+/**
+ * The last files of a scene's outputs: the plumes' GeoJSON, then the summary with its total time
+ * stamped now (t0: the start of the detection, performance.now()).
+ */
+export async function writeGeojsonAndSummary(
+  out: SceneOutputWriter,
+  paths: { geojsonPath: string; summaryPath: string },
+  collection: Record<string, unknown>,
+  summary: Record<string, unknown>,
+  t0: number,
+): Promise<void> {
+  await out.text(paths.geojsonPath, `${JSON.stringify(collection, null, 2)}\n`);
+  (summary.timingsMs as { total: number }).total = round1(performance.now() - t0);
+  await out.text(paths.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
 }
 
 /** What a scene's output step may write (see writeSceneOutputs). */
@@ -1025,4 +1054,4 @@ function median(a: Float64Array | number[]): number | null {
   return v.length ? v[v.length >> 1] : null;
 }
 
-const round1 = (x: number): number => Math.round(x * 10) / 10;
+export const round1 = (x: number): number => Math.round(x * 10) / 10;

@@ -45,8 +45,11 @@ import {
   georeference,
   type SceneDetection,
   type ScenePlume,
+  plumeFeatureCollection,
   productMapHeader,
+  round1,
   sceneFootprint,
+  writeGeojsonAndSummary,
   writeSceneOutputs,
 } from './imaging.ts';
 import type { Progress } from './insitu.ts';
@@ -447,9 +450,19 @@ export async function detectLwirScene(path: string, opts: DetectLwirSceneOptions
         Float32Array.from(m.columnPpmM),
       );
     }
-    await out.text(outputs.geojsonPath, `${JSON.stringify(featureCollection(plumes, geo, name), null, 2)}\n`);
-    (summary.timingsMs as { total: number }).total = round1(performance.now() - t0);
-    await out.text(outputs.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+    const collection = plumeFeatureCollection(plumes, geo, name, (p) => ({
+      gas: p.gas,
+      gases: p.gases,
+      maxColumnPpmM: p.maxEnhancementPpmM,
+      score: p.score,
+      originLine: p.originLine,
+      originSample: p.originSample,
+      ...(geo.coordinates === 'lon-lat' ? { originLon: p.originLon, originLat: p.originLat } : {}),
+      pixelCount: p.pixelCount,
+      profiles: p.profiles ?? [],
+      algorithmVersion: p.algorithmVersion,
+    }));
+    await writeGeojsonAndSummary(out, outputs, collection, summary, t0);
   });
   report(1, 'done');
   return {
@@ -471,33 +484,6 @@ export async function detectLwirScene(path: string, opts: DetectLwirSceneOptions
   };
 }
 
-function featureCollection(
-  plumes: ScenePlume[],
-  geo: ReturnType<typeof georeference>,
-  name: string,
-): Record<string, unknown> {
-  return {
-    type: 'FeatureCollection',
-    properties: { scene: name, coordinates: geo.coordinates, crs: geo.crs, polygon: 'convex hull of pixel corners' },
-    features: plumes.map((p) => ({
-      type: 'Feature',
-      geometry: { type: 'Polygon', coordinates: [p.outline] },
-      properties: {
-        gas: p.gas,
-        gases: p.gases,
-        maxColumnPpmM: p.maxEnhancementPpmM,
-        score: p.score,
-        originLine: p.originLine,
-        originSample: p.originSample,
-        ...(geo.coordinates === 'lon-lat' ? { originLon: p.originLon, originLat: p.originLat } : {}),
-        pixelCount: p.pixelCount,
-        profiles: p.profiles ?? [],
-        algorithmVersion: p.algorithmVersion,
-      },
-    })),
-  };
-}
-
 /** The name part of an algorithm version "name/version" (the detector's method label). */
 export function detectorName(algorithmVersion: string): string {
   const slash = algorithmVersion.lastIndexOf('/');
@@ -508,5 +494,3 @@ function median(a: readonly number[]): number | null {
   const v = a.filter(Number.isFinite).sort((x, y) => x - y);
   return v.length ? v[v.length >> 1] : null;
 }
-
-const round1 = (x: number): number => Math.round(x * 10) / 10;

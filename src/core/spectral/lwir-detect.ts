@@ -465,14 +465,7 @@ export function compareGasModels(
     singles.push({ gases: [g], columnsPpmM: [a], bic: bic(yy - a * b[g], 1), posterior: 0 });
   }
   models.push(...singles);
-  const ranked = [...singles].sort((m1, m2) => m1.bic - m2.bic).map((m) => m.gases[0]);
-  // Pairs: every two among the topK best singles, and the best single with every other gas (the
-  // second gas of a mixture can rank anywhere alone when the first dominates).
-  const pairs: [number, number][] = [];
-  const top = ranked.slice(0, Math.min(topK, G));
-  for (let i = 0; i < top.length; i++) for (let j = i + 1; j < top.length; j++) pairs.push([top[i], top[j]]);
-  for (let j = top.length; j < G && top.length > 0; j++) pairs.push([ranked[0], ranked[j]]);
-  for (const [gi, gj] of pairs) {
+  for (const [gi, gj] of gasPairs(singles, topK)) {
     {
       const a11 = gram[gi * G + gi];
       const a22 = gram[gj * G + gj];
@@ -603,12 +596,7 @@ export function comparePixelModels(
     singles.push({ gases: [g], columnsPpmM: [col / n], bic: -(e - per), posterior: 0 });
   }
   models.push(...singles);
-  const ranked = [...singles].sort((m1, m2) => m1.bic - m2.bic).map((m) => m.gases[0]);
-  const pairs: [number, number][] = [];
-  const top = ranked.slice(0, Math.min(topK, G));
-  for (let i = 0; i < top.length; i++) for (let j = i + 1; j < top.length; j++) pairs.push([top[i], top[j]]);
-  for (let j = top.length; j < G && top.length > 0; j++) pairs.push([ranked[0], ranked[j]]);
-  for (const [gi, gj] of pairs) {
+  for (const [gi, gj] of gasPairs(singles, topK)) {
     const r = rho[gi * G + gj];
     const den = 1 - r * r;
     if (!(den > 1e-6)) continue;
@@ -1130,4 +1118,19 @@ function rankModels(models: LwirModelScore[], correlationArea = 1): LwirModelSco
   }
   for (const m of models) m.posterior /= z;
   return models;
+}
+
+/**
+ * The two-gas models worth scoring, from the single-gas models (one per gas, in gas order): every
+ * two among the topK best singles, and the best single with every other gas (the second gas of a
+ * mixture can rank anywhere alone when the first dominates).
+ */
+function gasPairs(singles: LwirModelScore[], topK: number): [number, number][] {
+  const G = singles.length;
+  const ranked = [...singles].sort((m1, m2) => m1.bic - m2.bic).map((m) => m.gases[0]);
+  const pairs: [number, number][] = [];
+  const top = ranked.slice(0, Math.min(topK, G));
+  for (let i = 0; i < top.length; i++) for (let j = i + 1; j < top.length; j++) pairs.push([top[i], top[j]]);
+  for (let j = top.length; j < G && top.length > 0; j++) pairs.push([ranked[0], ranked[j]]);
+  return pairs;
 }

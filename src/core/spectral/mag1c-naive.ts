@@ -9,14 +9,14 @@
  * grouping (cube.ts), which have their own tests.
  */
 
-import { DEFAULT_MIN_PIXELS_PER_BAND, classifyPixels, planColumnGroups, type RadianceCube } from './cube.ts';
+import type { RadianceCube } from './cube.ts';
 import {
   MAG1C_DEFAULT_EPSILON_NOISE_SIGMAS,
   MAG1C_DEFAULT_ITERATIONS,
   MAG1C_DEFAULT_SPARSITY_NOISE_SIGMAS,
   type SparseMatchedFilterOptions,
 } from './mag1c.ts';
-import { naiveMeanAndCovariance } from './matched-filter-naive.ts';
+import { naiveColumnGroups, naiveMeanAndCovariance } from './matched-filter-naive.ts';
 
 export interface NaiveSparseOptions extends SparseMatchedFilterOptions {
   /** Only these samples (columns) get an output (others NaN); their groups are computed in full. */
@@ -35,20 +35,9 @@ export function sparseMatchedFilterNaive(
   const epsSigmas = options.epsilonNoiseSigmas ?? MAG1C_DEFAULT_EPSILON_NOISE_SIGMAS;
   const nonNegative = options.nonNegative ?? true;
   const shrinkage = options.shrinkage ?? { kind: 'ledoit-wolf' };
-  const classes = classifyPixels(cube, options);
-  const groups = planColumnGroups(
-    classes.inStatistics,
-    lines,
-    samples,
-    p,
-    options.minPixelsPerBand ?? DEFAULT_MIN_PIXELS_PER_BAND,
-  );
-  const wanted = new Set(options.onlySamples ?? Array.from({ length: samples }, (_, s) => s));
+  const { classes, wanted, groupColumns } = naiveColumnGroups(cube, options);
   const out = new Float64Array(lines * samples).fill(Number.NaN);
-  for (let g = 0; g < groups.groupPixels.length; g++) {
-    const cols: number[] = [];
-    for (let s = groups.groupStart[g]; s < groups.groupStart[g + 1]; s++) cols.push(s);
-    if (!cols.some((s) => wanted.has(s))) continue;
+  for (const cols of groupColumns) {
     // The group's data pixels (line-major, as mag1c.ts gathers them) and which feed the statistics.
     const pix: number[] = [];
     const inStats: boolean[] = [];

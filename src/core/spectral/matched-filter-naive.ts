@@ -16,6 +16,33 @@ export interface NaiveMatchedFilterOptions extends StatisticsOptions {
   readonly onlySamples?: readonly number[];
 }
 
+/**
+ * The pixel classes and column groups of cube.ts, and the columns of each group that has a column
+ * in `onlySamples` (default: every group) — what both naive references iterate over.
+ */
+export function naiveColumnGroups(
+  cube: RadianceCube,
+  options: StatisticsOptions & { readonly onlySamples?: readonly number[] },
+): { classes: ReturnType<typeof classifyPixels>; wanted: Set<number>; groupColumns: number[][] } {
+  const { lines, samples, bands } = cube;
+  const classes = classifyPixels(cube, options);
+  const groups = planColumnGroups(
+    classes.inStatistics,
+    lines,
+    samples,
+    bands,
+    options.minPixelsPerBand ?? DEFAULT_MIN_PIXELS_PER_BAND,
+  );
+  const wanted = new Set(options.onlySamples ?? Array.from({ length: samples }, (_, s) => s));
+  const groupColumns: number[][] = [];
+  for (let g = 0; g < groups.groupPixels.length; g++) {
+    const cols: number[] = [];
+    for (let s = groups.groupStart[g]; s < groups.groupStart[g + 1]; s++) cols.push(s);
+    if (cols.some((s) => wanted.has(s))) groupColumns.push(cols);
+  }
+  return { classes, wanted, groupColumns };
+}
+
 /** Enhancement per pixel (lines × samples), ppm·m, NaN where no data. */
 export function matchedFilterNaive(
   cube: RadianceCube,
@@ -23,22 +50,10 @@ export function matchedFilterNaive(
   options: NaiveMatchedFilterOptions = {},
 ): Float64Array {
   const { lines, samples, bands: p, data } = cube;
-  const classes = classifyPixels(cube, options);
-  const groups = planColumnGroups(
-    classes.inStatistics,
-    lines,
-    samples,
-    p,
-    options.minPixelsPerBand ?? DEFAULT_MIN_PIXELS_PER_BAND,
-  );
+  const { classes, wanted, groupColumns } = naiveColumnGroups(cube, options);
   const shrinkage = options.shrinkage ?? { kind: 'ledoit-wolf' };
-  const wanted = new Set(options.onlySamples ?? Array.from({ length: samples }, (_, s) => s));
   const out = new Float64Array(lines * samples).fill(Number.NaN);
-  const nGroups = groups.groupPixels.length;
-  for (let g = 0; g < nGroups; g++) {
-    const cols: number[] = [];
-    for (let s = groups.groupStart[g]; s < groups.groupStart[g + 1]; s++) cols.push(s);
-    if (!cols.some((s) => wanted.has(s))) continue;
+  for (const cols of groupColumns) {
     // Statistics pixels of the group.
     const pix: number[] = [];
     for (let l = 0; l < lines; l++)
