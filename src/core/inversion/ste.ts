@@ -552,17 +552,14 @@ function findMode(ctx: Ctx, cls: StabilityClass, fixed: Mode | null): Mode {
 const PAIR_ROUNDS = 3;
 const PAIR_MIN_GAIN = 0.02;
 function candidatePairs(ctx: Ctx, single: Mode): Mode[] {
-  const pairs: Mode[] = [];
-  let first = single;
-  let second = findMode(ctx, single.cls, single);
-  pairs.push({ ...first, pair: second });
+  const pairs: Mode[] = [{ ...single, pair: findMode(ctx, single.cls, single) }];
   while (pairs.length < PAIR_ROUNDS) {
-    const other = findMode(ctx, single.cls, second);
+    // A pair's rss is that of its second source's search (beside its first).
+    const last = pairs[pairs.length - 1].pair as Mode;
+    const other = findMode(ctx, single.cls, last);
     // Only a clearly better pair (rss is a weighted χ²): near-copies would only slow the sampler.
-    if (!(other.rss < Math.min(second.rss * (1 - PAIR_MIN_GAIN), second.rss - 4))) break;
-    first = second;
-    second = other;
-    pairs.push({ ...first, pair: second });
+    if (!(other.rss < Math.min(last.rss * (1 - PAIR_MIN_GAIN), last.rss - 4))) break;
+    pairs.push({ ...last, pair: other });
   }
   return pairs;
 }
