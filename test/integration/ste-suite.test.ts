@@ -10,15 +10,17 @@
  * 85–95% of the located true sources; the source count is right in ≥ 90% of the scenarios with a
  * clear plume (every source clear in the mean model and seen in the realised data).
  *
- * Measured on this suite (seed 2027): location ellipses hold the truth for 0.898 of the located true
- * sources (target met), rate intervals for 0.845 (target NOT met, by a hair), source count right in
- * 0.733 of the clear-plume scenarios (132/180; target NOT met: no single source missed, 29 reported
- * as two, 19 of 47 pairs reported as one or none), median location error 30.3 m, median rate error
- * factor 1.71. The intervals include the structural (model-form) error of src/core/inversion/ste.ts
- * (STRUCTURAL_*), calibrated on seed 2026, not on this seed; without it the posterior alone held the
+ * Measured on this suite (seed 2027): location ellipses hold the truth for 0.945 of the located true
+ * sources (target met), rate intervals for 0.886 (target met), source count right in 0.761 of the
+ * clear-plume scenarios (137/180; target NOT met: no source 20/20, one source 96/113 — 1 missed, 16
+ * reported as two —, two sources 21/47 — 26 reported as one), median location error 27.1 m, median
+ * rate error factor 1.48 (since each plume is carried by the wind of its travel time earlier:
+ * before, 0.898 / 0.845 / 0.733 / 30.3 m / 1.71). The intervals include the structural
+ * (model-form) error of src/core/inversion/ste.ts (STRUCTURAL_*), calibrated on seed 2026, not on
+ * this seed; without it the posterior alone held the
  * truth for 0.31 (location) and 0.71 (rate), measured before the suite paired true and located
- * sources by total distance. Where the target is not met the lower bound is today's
- * figure less about one scenario's worth of slack — a regression guard, not the target; the upper
+ * sources by total distance. Where the target is not met the lower bound is today's figure less
+ * about two scenarios' worth of slack — a regression guard, not the target; the upper
  * bounds are the target's (intervals wider than 95% would be dishonest the other way). README
  * "Validation and figures" says what limits the estimator. The estimator is seeded, so the figures
  * are exact: a change that moves them must update them.
@@ -46,9 +48,9 @@ it(`simulated-truth suite: ${COUNT} seeded scenarios, 90% interval coverage and 
   // Issue targets where met; regression floors (see the file comment) where not.
   expect(s.locationCoverage90).toBeGreaterThanOrEqual(0.85);
   expect(s.locationCoverage90).toBeLessThanOrEqual(0.95);
-  expect(s.rateCoverage90).toBeGreaterThanOrEqual(0.83);
+  expect(s.rateCoverage90).toBeGreaterThanOrEqual(0.85);
   expect(s.rateCoverage90).toBeLessThanOrEqual(0.95);
-  expect(s.countRightClear).toBeGreaterThanOrEqual(0.72);
-  expect(s.medianLocationErrorM).toBeLessThan(35);
-  expect(s.medianRateErrorFactor).toBeLessThan(1.9);
+  expect(s.countRightClear).toBeGreaterThanOrEqual(0.75);
+  expect(s.medianLocationErrorM).toBeLessThan(30);
+  expect(s.medianRateErrorFactor).toBeLessThan(1.6);
 }, 1_800_000);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../random.ts';
 import { type InSituSeries, SAMPLE_KIND_PATH } from '../types.ts';
-import { MIN_PIECES_PER_CHANNEL, hyperGrid, independentFraction } from './likelihood.ts';
+import { MIN_PIECES_PER_CHANNEL, hyperGrid, independentFraction, kernelContext, kernelRows } from './likelihood.ts';
 import { prepareObservations } from './observations.ts';
 
 const T0 = Date.UTC(2026, 5, 1, 10);
@@ -74,5 +74,42 @@ describe('independentFraction', () => {
       averagingS: f(() => 60),
     };
     expect(independentFraction(prepareObservations(s))).toBe(1);
+  });
+});
+
+describe('kernelRows and the wind track', () => {
+  it('carries the plume with the wind of the travel time earlier', () => {
+    // A fixed receptor 50 m north of a ground source; wind 5 m/s toward north until t = 100 s, then
+    // toward east. Rows every 10 s, already 60-s means (used as they are, not smoothed). The travel
+    // time is 10 s: the row at t = 100 s still sees the northward plume that left at 90 s; the row at
+    // 120 s sees the plume of 110 s, blown east, past the receptor.
+    const n = 21;
+    const f = (g: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => g(i));
+    const turned = (i: number) => i * 10 >= 100;
+    const s: InSituSeries = {
+      gas: 'CH4',
+      timeMs: f((i) => T0 + i * 10_000),
+      lat: f(() => 51.15),
+      lon: f(() => -1.44),
+      altM: f(() => 1),
+      ppm: f(() => 2),
+      windU: f((i) => (turned(i) ? 5 : 0)),
+      windV: f((i) => (turned(i) ? 0 : 5)),
+      averagingS: f(() => 60),
+    };
+    const obs = prepareObservations(s);
+    expect(obs.windTrack?.stepS).toBe(1);
+    const kc = kernelContext(obs, 'CH4', 'D', 'rural', s.averagingS);
+    const k = new Float64Array(n);
+    kernelRows(kc, { x: 0, y: -50, h: 0 }, 0, k);
+    expect(k[5]).toBeGreaterThan(0);
+    // t = 100 s: the row's own wind points east, the plume it sees left at 90 s heading north.
+    expect(k[10]).toBeCloseTo(k[5], 12);
+    // t = 120 s and later: the plume left after the turn.
+    for (let i = 12; i < n; i++) expect(k[i]).toBe(0);
+    // Without the track (the row's own wind), the turn would show at once.
+    const still = { ...obs, windTrack: undefined };
+    kernelRows(kernelContext(still, 'CH4', 'D', 'rural', s.averagingS), { x: 0, y: -50, h: 0 }, 0, k);
+    expect(k[10]).toBe(0);
   });
 });

@@ -4,7 +4,8 @@
  * y_i = b + Σ_k Q_k·K_ik(θ_k) + e_i,   e_i ~ N(0, σ_i² + τ² + (γ·m̂_i)²)
  *
  * K_ik: modelled mole fraction (ppm) at row i per kg/h from source k (mean over a beam's receptors
- * for a path row); b: background (ppm); σ_i: stated instrument noise; τ: additive model error;
+ * for a path row; the plume at each receptor carried by the wind of its travel time earlier, from the
+ * wind track of `prepareObservations`); b: background (ppm); σ_i: stated instrument noise; τ: additive model error;
  * γ: model error proportional to the modelled enhancement m̂_i (the plume is a time-averaged model:
  * instantaneous samples scatter around it, most where the plume is). On top, the wind direction
  * that carried the plume differs from the measured one by an error δ_j shared by all rows of a
@@ -106,7 +107,8 @@ export function kernelContext(
 
 /**
  * Fills out[r] with the modelled mole fraction (ppm) at row r per kg/h emitted at `src`, with the
- * wind of every row turned by deltaRad and its speed unchanged.
+ * wind turned by deltaRad. Each receptor takes the wind of its travel time earlier from the wind
+ * track, when the rows carry wind.
  */
 export function kernelRows(
   ctx: KernelContext,
@@ -120,11 +122,14 @@ export function kernelRows(
   // Transport wind = row speed × (height factor), the same factor for every row.
   const hFactor = transportWindMps(1, src.h, ctx.stability, ctx.terrain, ctx.refHeightM);
   const scale = ctx.ppmPerKernel;
+  const track = obs.windTrack;
+  const cosD = Math.cos(deltaRad);
+  const sinD = Math.sin(deltaRad);
   for (let r = 0; r < obs.n; r++) {
     const phi = windToRad[r] + deltaRad;
-    const ex = Math.sin(phi);
-    const ey = Math.cos(phi);
-    const u = windSpeed[r] * hFactor;
+    const rowEx = Math.sin(phi);
+    const rowEy = Math.cos(phi);
+    const rowU = windSpeed[r] * hFactor;
     const st = sigmaThetaRad[r];
     const af = avgFactor[r] * ctx.syScale;
     let acc = 0;
@@ -132,6 +137,20 @@ export function kernelRows(
     for (let j = recStart[r], end = recStart[r + 1]; j < end; j++) {
       const dx = rx[j] - src.x;
       const dy = ry[j] - src.y;
+      let ex = rowEx;
+      let ey = rowEy;
+      let u = rowU;
+      if (track) {
+        // The air here left the source a travel time earlier (its distance from the source at the
+        // row's wind speed): the wind of then, turned by δ.
+        const g = track.rowStep[r] - Math.round(Math.sqrt(dx * dx + dy * dy) / rowU / track.stepS);
+        const k = Math.max(g, 0);
+        const ts = track.sin[k];
+        const tc = track.cos[k];
+        ex = ts * cosD + tc * sinD;
+        ey = tc * cosD - ts * sinD;
+        u = track.speed[k] * hFactor;
+      }
       const down = dx * ex + dy * ey;
       if (down <= 0) continue;
       const cross = dy * ex - dx * ey;

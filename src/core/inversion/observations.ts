@@ -1,8 +1,9 @@
 /**
  * Observations prepared for source-term estimation: samples in a local metric frame, the wind each
- * row was advected by (smoothed to the averaging time of the plume model), and receptor points —
- * one per point sample, several along each open-path beam (the model of a path sample is the mean
- * modelled concentration along the beam).
+ * row was advected by (smoothed to the averaging time of the plume model) and the same winds as a
+ * track in time (the plume at a receptor left the source a travel time earlier, with the wind of
+ * then), and receptor points — one per point sample, several along each open-path beam (the model
+ * of a path sample is the mean modelled concentration along the beam).
  */
 import { PlumetraceError } from '../errors.ts';
 import { type LocalFrame, localFrame } from '../geo/local-frame.ts';
@@ -58,6 +59,21 @@ export interface PreparedObservations {
   rawSpeedStdMps: number;
   /** True when the rows carried their own wind (false: a single override wind). */
   windFromRows: boolean;
+  /**
+   * The row winds as a track on a regular time grid from the first row to the last (see
+   * `windTrack`): the unit vector (sin, cos) of the direction the wind blows toward and the speed
+   * per step, and each row's step. Absent with a single override wind (nothing changes in time).
+   */
+  windTrack?: WindTrack;
+}
+
+export interface WindTrack {
+  stepS: number;
+  sin: Float64Array;
+  cos: Float64Array;
+  speed: Float64Array;
+  /** Per row: its step on the track. */
+  rowStep: Int32Array;
 }
 
 /** Receptors along a beam: L/48 apart, but at least 0.5 m and at most 3 m (a plume near its source is narrow). */
@@ -66,6 +82,8 @@ const BEAM_STEP_MIN_M = 0.5;
 const BEAM_STEP_MAX_M = 3;
 /** Rows averaged over less than this are smoothed to it: the plume model is a time average. */
 export const WIND_SMOOTHING_S = 60;
+/** Most steps of the wind track; its step (1 s at least) grows on longer records. */
+const TRACK_MAX_STEPS = 40_000;
 /** Length of the blocks that share one wind-direction error (s). */
 export const BLOCK_S = 60;
 
@@ -222,6 +240,7 @@ export function prepareObservations(series: InSituSeries, override?: WindOverrid
   }
   const perBlock = [...counts.values()].sort((a, b) => a - b);
   return {
+    windTrack: windFromRows ? windTrack(times, windSpeed, windToRad) : undefined,
     n,
     timeMs: times,
     channel,
@@ -251,6 +270,60 @@ export function prepareObservations(series: InSituSeries, override?: WindOverrid
     rawSpeedStdMps,
     windFromRows,
   };
+}
+
+/**
+ * The row winds on a regular grid in time, from the first row to the last: at each distinct row
+ * time the mean unit vector and mean speed of its rows (the beams of one minute share a time),
+ * linearly interpolated between those times. A plume observed at time t and distance x downwind left
+ * the source at t − x/u and was carried by the wind of then: a wind that swings turns the near part
+ * of the plume first (Taylor's frozen turbulence). Taking the wind of the row's own time instead
+ * puts the plume where the wind points now, wrong by the swing over the travel time — minutes for a
+ * source 100–200 m upwind in light wind.
+ */
+function windTrack(times: Float64Array, speed: Float64Array, toRad: Float64Array): WindTrack {
+  const n = times.length;
+  const tt: number[] = [];
+  const ss: number[] = [];
+  const cc: number[] = [];
+  const sp: number[] = [];
+  for (let r = 0; r < n; ) {
+    let k = r;
+    let a = 0;
+    let b = 0;
+    let v = 0;
+    for (; k < n && times[k] === times[r]; k++) {
+      a += Math.sin(toRad[k]);
+      b += Math.cos(toRad[k]);
+      v += speed[k];
+    }
+    tt.push((times[r] - times[0]) / 1000);
+    ss.push(a / (k - r));
+    cc.push(b / (k - r));
+    sp.push(v / (k - r));
+    r = k;
+  }
+  const span = tt[tt.length - 1];
+  const stepS = Math.max(1, span / TRACK_MAX_STEPS);
+  const m = Math.floor(span / stepS) + 1;
+  const sin = new Float64Array(m);
+  const cos = new Float64Array(m);
+  const spd = new Float64Array(m);
+  let j = 0;
+  for (let g = 0; g < m; g++) {
+    const t = g * stepS;
+    while (j + 1 < tt.length && tt[j + 1] <= t) j++;
+    const f = j + 1 < tt.length ? (t - tt[j]) / (tt[j + 1] - tt[j]) : 0;
+    const k = j + 1 < tt.length ? j + 1 : j;
+    const a = ss[j] + f * (ss[k] - ss[j]);
+    const b = cc[j] + f * (cc[k] - cc[j]);
+    const norm = Math.hypot(a, b) || 1;
+    sin[g] = a / norm;
+    cos[g] = b / norm;
+    spd[g] = sp[j] + f * (sp[k] - sp[j]);
+  }
+  const rowStep = Int32Array.from(times, (t) => Math.min(m - 1, Math.round((t - times[0]) / 1000 / stepS)));
+  return { stepS, sin, cos, speed: spd, rowStep };
 }
 
 function rawWindStats(u: Float64Array, v: Float64Array): { dirStdRad: number; speedStdMps: number } {
