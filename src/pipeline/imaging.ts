@@ -1049,7 +1049,8 @@ export async function writeAtomic(path: string, text: string): Promise<void> {
   }
 }
 
-function median(a: Float64Array | number[]): number | null {
+/** Median of the finite values (the upper one of an even count), or null when there are none. */
+export function median(a: Float64Array | readonly number[]): number | null {
   const v = [...a].filter(Number.isFinite).sort((x, y) => x - y);
   return v.length ? v[v.length >> 1] : null;
 }

@@ -45,6 +45,7 @@ import {
   georeference,
   type SceneDetection,
   type ScenePlume,
+  median,
   plumeFeatureCollection,
   productMapHeader,
   round1,
@@ -488,9 +489,4 @@ export async function detectLwirScene(path: string, opts: DetectLwirSceneOptions
 export function detectorName(algorithmVersion: string): string {
   const slash = algorithmVersion.lastIndexOf('/');
   return slash > 0 ? algorithmVersion.slice(0, slash) : algorithmVersion;
-}
-
-function median(a: readonly number[]): number | null {
-  const v = a.filter(Number.isFinite).sort((x, y) => x - y);
-  return v.length ? v[v.length >> 1] : null;
 }

@@ -6,9 +6,12 @@ import { prepareObservations } from './observations.ts';
 
 const T0 = Date.UTC(2026, 5, 1, 10);
 
+/** n values of g(i). */
+const arr = (n: number, g: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => g(i));
+
 /** A drone's 1-Hz point record of n rows (wind 3 m/s toward east), ppm from `ppmAt`. */
 function pointRecord(n: number, ppmAt: (i: number) => number): InSituSeries {
-  const f = (g: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => g(i));
+  const f = (g: (i: number) => number) => arr(n, g);
   return {
     gas: 'CH4',
     timeMs: f((i) => T0 + i * 1000),
@@ -57,7 +60,7 @@ describe('independentFraction', () => {
     const beams = 4;
     const minutes = 6;
     const n = beams * minutes;
-    const f = (g: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => g(i));
+    const f = (g: (i: number) => number) => arr(n, g);
     const s: InSituSeries = {
       gas: 'CH4',
       timeMs: f((i) => T0 + Math.floor(i / beams) * 60_000),
@@ -84,7 +87,7 @@ describe('kernelRows and the wind track', () => {
     // time is 10 s: the row at t = 100 s still sees the northward plume that left at 90 s; the row at
     // 120 s sees the plume of 110 s, blown east, past the receptor.
     const n = 21;
-    const f = (g: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => g(i));
+    const f = (g: (i: number) => number) => arr(n, g);
     const turned = (i: number) => i * 10 >= 100;
     const s: InSituSeries = {
       gas: 'CH4',

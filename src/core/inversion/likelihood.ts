@@ -126,9 +126,9 @@ export function kernelRows(
   const cosD = Math.cos(deltaRad);
   const sinD = Math.sin(deltaRad);
   for (let r = 0; r < obs.n; r++) {
-    const phi = windToRad[r] + deltaRad;
-    const rowEx = Math.sin(phi);
-    const rowEy = Math.cos(phi);
+    // The row's own wind, turned by δ — used as it is only without a track.
+    const rowEx = track ? 0 : Math.sin(windToRad[r] + deltaRad);
+    const rowEy = track ? 0 : Math.cos(windToRad[r] + deltaRad);
     const rowU = windSpeed[r] * hFactor;
     const st = sigmaThetaRad[r];
     const af = avgFactor[r] * ctx.syScale;
