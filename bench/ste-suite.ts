@@ -7,29 +7,109 @@
  * mean model and seen in the realised rows) as JSON; with --rows, one line per scenario on stderr.
  * The suite of test/integration/ste-suite.test.ts is `200 2027`; the default is a quick look.
  *
- *   node --import tsx bench/ste-suite.ts [count=40] [seed=2026] [--rows]
+ *   node --import tsx bench/ste-suite.ts [count=40] [seed=2026] [--rows] [--jobs=N] [--sampler-seeds=1,2,3]
+ *
+ * --jobs=N splits the scenarios over N processes (default 1; the per-estimate times are only
+ * comparable between runs with the same load). --sampler-seeds runs the whole suite once per
+ * seed of the estimator's sampler (`SteOptions.seed`; default 1 alone) and adds the spread of each
+ * figure over them: where a second source is marginal the sampler's evidence scatters by a few
+ * nats, which moves the count by a few scenarios, so a change to the estimator is only worth its
+ * figure when it beats that spread.
  */
-import { runSuiteScenario, summarise } from '../src/core/inversion/suite.ts';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type SuiteRow, type SuiteSummary, runSuiteScenario, summarise } from '../src/core/inversion/suite.ts';
 import { scenarioSuite } from '../src/sim/scenarios.ts';
 
+const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const rowsWanted = process.argv.includes('--rows');
 const count = Number(args[0] ?? 40);
 const seed = Number(args[1] ?? 2026);
-const t0 = performance.now();
-const rows = scenarioSuite(count, seed).map((sc) => {
-  const row = runSuiteScenario(sc, { stabilityPrior: { [sc.truth.stability]: 1 } });
-  if (rowsWanted) {
-    const m = row.matches.map(
-      (x) =>
-        `d=${x.distanceM.toFixed(1)}m f=${x.rateFactor.toFixed(2)} ${x.inEllipse ? 'E' : '-'}${x.inRateCi ? 'R' : '-'}`,
+const jobs = Math.max(1, Math.floor(Number(flag('jobs') ?? 1)));
+const samplerSeeds = (flag('sampler-seeds') ?? '1').split(',').map(Number);
+const child = flag('child'); // "samplerSeed:shard/of": run that share of the scenarios, print its rows
+const numbers: [string, number][] = [
+  ['count', count],
+  ['seed', seed],
+  ['jobs', jobs],
+];
+for (const s of samplerSeeds) numbers.push(['sampler seed', s]);
+const bad = numbers.find(([, v]) => !Number.isInteger(v) || v < 0);
+if (bad) {
+  process.stderr.write(`ste-suite: ${bad[0]} must be a whole number >= 0 (got ${bad[1]})\n`);
+  process.exit(2);
+}
+
+/** The rows of the scenarios with index ≡ shard (mod of), run with the given sampler seed. */
+function runShare(samplerSeed: number, shard: number, of: number): (SuiteRow & { index: number })[] {
+  const out: (SuiteRow & { index: number })[] = [];
+  scenarioSuite(count, seed).forEach((sc, index) => {
+    if (index % of !== shard) return;
+    const row = runSuiteScenario(sc, { stabilityPrior: { [sc.truth.stability]: 1 }, seed: samplerSeed });
+    if (rowsWanted) {
+      const m = row.matches.map(
+        (x) =>
+          `d=${x.distanceM.toFixed(1)}m f=${x.rateFactor.toFixed(2)} ${x.inEllipse ? 'E' : '-'}${x.inRateCi ? 'R' : '-'}`,
+      );
+      process.stderr.write(
+        `${sc.name} true ${row.trueCount} est ${row.estimatedCount}${row.clear ? ' clear' : ''} ${m.join(' | ')}\n`,
+      );
+    }
+    out.push({ ...row, index });
+  });
+  return out;
+}
+
+/** Runs one share in a child process of this script (same loader flags); resolves to its rows. */
+function runChild(samplerSeed: number, shard: number): Promise<(SuiteRow & { index: number })[]> {
+  const argv = [...process.execArgv, fileURLToPath(import.meta.url), String(count), String(seed)];
+  if (rowsWanted) argv.push('--rows');
+  argv.push(`--child=${samplerSeed}:${shard}/${jobs}`);
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    p.stdout.on('data', (d) => {
+      text += d;
+    });
+    p.on('error', reject);
+    p.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(text)) : reject(new Error(`ste-suite: share ${shard}/${jobs} exited ${code}`)),
     );
-    process.stderr.write(
-      `${sc.name} true ${row.trueCount} est ${row.estimatedCount}${row.clear ? ' clear' : ''} ${m.join(' | ')}\n`,
+  });
+}
+
+async function runSuite(samplerSeed: number): Promise<SuiteSummary> {
+  let rows: (SuiteRow & { index: number })[];
+  if (jobs === 1) rows = runShare(samplerSeed, 0, 1);
+  else {
+    const shares = await Promise.all(Array.from({ length: jobs }, (_, shard) => runChild(samplerSeed, shard)));
+    rows = shares.flat().sort((a, b) => a.index - b.index);
+  }
+  return summarise(rows);
+}
+
+if (child) {
+  const [s, share] = child.split(':');
+  const [shard, of] = share.split('/').map(Number);
+  process.stdout.write(JSON.stringify(runShare(Number(s), shard, of)));
+} else {
+  const t0 = performance.now();
+  const runs: (SuiteSummary & { samplerSeed: number })[] = [];
+  for (const s of samplerSeeds) runs.push({ samplerSeed: s, ...(await runSuite(s)) });
+  const wallS = Math.round((performance.now() - t0) / 1000);
+  if (runs.length === 1) {
+    process.stdout.write(`${JSON.stringify({ benchmark: 'ste-suite', seed, ...runs[0], wallS }, null, 2)}\n`);
+  } else {
+    // Mean, least and greatest of each figure over the sampler seeds.
+    const spread: Record<string, { mean: number; min: number; max: number }> = {};
+    for (const key of Object.keys(runs[0]) as (keyof SuiteSummary | 'samplerSeed')[]) {
+      if (key === 'samplerSeed' || key === 'scenarios' || key === 'clearScenarios') continue;
+      const v = runs.map((r) => r[key]);
+      spread[key] = { mean: v.reduce((a, b) => a + b, 0) / v.length, min: Math.min(...v), max: Math.max(...v) };
+    }
+    process.stdout.write(
+      `${JSON.stringify({ benchmark: 'ste-suite', seed, samplerSeeds, spread, runs, wallS }, null, 2)}\n`,
     );
   }
-  return row;
-});
-process.stdout.write(
-  `${JSON.stringify({ benchmark: 'ste-suite', seed, ...summarise(rows), wallS: Math.round((performance.now() - t0) / 1000) }, null, 2)}\n`,
-);
+}
