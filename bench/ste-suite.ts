@@ -24,22 +24,18 @@ import { scenarioSuite } from '../src/sim/scenarios.ts';
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const rowsWanted = process.argv.includes('--rows');
-const count = Number(args[0] ?? 40);
-const seed = Number(args[1] ?? 2026);
-const jobs = Math.max(1, Math.floor(Number(flag('jobs') ?? 1)));
-const samplerSeeds = (flag('sampler-seeds') ?? '1').split(',').map(Number);
-const child = flag('child'); // "samplerSeed:shard/of": run that share of the scenarios, print its rows
-const numbers: [string, number][] = [
-  ['count', count],
-  ['seed', seed],
-  ['jobs', jobs],
-];
-for (const s of samplerSeeds) numbers.push(['sampler seed', s]);
-const bad = numbers.find(([, v]) => !Number.isInteger(v) || v < 0);
-if (bad) {
-  process.stderr.write(`ste-suite: ${bad[0]} must be a whole number >= 0 (got ${bad[1]})\n`);
+/** A whole number of at least `min` from the command line, or exit 2 naming what is wrong. */
+const whole = (name: string, text: string, min: number): number => {
+  const v = Number(text);
+  if (Number.isInteger(v) && v >= min && text.trim() !== '') return v;
+  process.stderr.write(`ste-suite: ${name} must be a whole number >= ${min} (got '${text}')\n`);
   process.exit(2);
-}
+};
+const count = whole('count', args[0] ?? '40', 1);
+const seed = whole('seed', args[1] ?? '2026', 0);
+const jobs = whole('--jobs', flag('jobs') ?? '1', 1);
+const samplerSeeds = (flag('sampler-seeds') ?? '1').split(',').map((t) => whole('--sampler-seeds', t, 0));
+const child = flag('child'); // "samplerSeed:shard/of": run that share of the scenarios, print its rows
 
 /** The rows of the scenarios with index ≡ shard (mod of), run with the given sampler seed. */
 function runShare(samplerSeed: number, shard: number, of: number): (SuiteRow & { index: number })[] {
