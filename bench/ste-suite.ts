@@ -49,7 +49,7 @@ function runShare(samplerSeed: number, shard: number, of: number): (SuiteRow & {
           `d=${x.distanceM.toFixed(1)}m f=${x.rateFactor.toFixed(2)} ${x.inEllipse ? 'E' : '-'}${x.inRateCi ? 'R' : '-'}`,
       );
       process.stderr.write(
-        `${sc.name} true ${row.trueCount} est ${row.estimatedCount}${row.clear ? ' clear' : ''} ${m.join(' | ')}\n`,
+        `${sc.name}${samplerSeeds.length > 1 ? ` sampler ${samplerSeed}` : ''} true ${row.trueCount} est ${row.estimatedCount}${row.clear ? ' clear' : ''} ${m.join(' | ')}\n`,
       );
     }
     out.push({ ...row, index });
@@ -61,7 +61,7 @@ function runShare(samplerSeed: number, shard: number, of: number): (SuiteRow & {
 function runChild(samplerSeed: number, shard: number): Promise<(SuiteRow & { index: number })[]> {
   const argv = [...process.execArgv, fileURLToPath(import.meta.url), String(count), String(seed)];
   if (rowsWanted) argv.push('--rows');
-  argv.push(`--child=${samplerSeed}:${shard}/${jobs}`);
+  argv.push(`--sampler-seeds=${samplerSeeds.join(',')}`, `--child=${samplerSeed}:${shard}/${jobs}`);
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
