@@ -35,33 +35,37 @@ const count = whole('count', args[0] ?? '40', 1);
 const seed = whole('seed', args[1] ?? '2026', 0);
 const jobs = whole('--jobs', flag('jobs') ?? '1', 1);
 const samplerSeeds = (flag('sampler-seeds') ?? '1').split(',').map((t) => whole('--sampler-seeds', t, 0));
-const child = flag('child'); // "samplerSeed:shard/of": run that share of the scenarios, print its rows
+const child = flag('child'); // "shard/of": run that share of the scenarios, print its rows
 
-/** The rows of the scenarios with index ≡ shard (mod of), run with the given sampler seed. */
-function runShare(samplerSeed: number, shard: number, of: number): (SuiteRow & { index: number })[] {
-  const out: (SuiteRow & { index: number })[] = [];
+type Row = SuiteRow & { index: number; samplerSeed: number };
+
+/** The rows of the scenarios with index ≡ shard (mod of), each run with every sampler seed. */
+function runShare(shard: number, of: number): Row[] {
+  const out: Row[] = [];
   scenarioSuite(count, seed).forEach((sc, index) => {
     if (index % of !== shard) return;
-    const row = runSuiteScenario(sc, { stabilityPrior: { [sc.truth.stability]: 1 }, seed: samplerSeed });
-    if (rowsWanted) {
-      const m = row.matches.map(
-        (x) =>
-          `d=${x.distanceM.toFixed(1)}m f=${x.rateFactor.toFixed(2)} ${x.inEllipse ? 'E' : '-'}${x.inRateCi ? 'R' : '-'}`,
-      );
-      process.stderr.write(
-        `${sc.name}${samplerSeeds.length > 1 ? ` sampler ${samplerSeed}` : ''} true ${row.trueCount} est ${row.estimatedCount}${row.clear ? ' clear' : ''} ${m.join(' | ')}\n`,
-      );
+    for (const samplerSeed of samplerSeeds) {
+      const row = runSuiteScenario(sc, { stabilityPrior: { [sc.truth.stability]: 1 }, seed: samplerSeed });
+      if (rowsWanted) {
+        const m = row.matches.map(
+          (x) =>
+            `d=${x.distanceM.toFixed(1)}m f=${x.rateFactor.toFixed(2)} ${x.inEllipse ? 'E' : '-'}${x.inRateCi ? 'R' : '-'}`,
+        );
+        process.stderr.write(
+          `${sc.name}${samplerSeeds.length > 1 ? ` sampler ${samplerSeed}` : ''} true ${row.trueCount} est ${row.estimatedCount}${row.clear ? ' clear' : ''} ${m.join(' | ')}\n`,
+        );
+      }
+      out.push({ ...row, index, samplerSeed });
     }
-    out.push({ ...row, index });
   });
   return out;
 }
 
 /** Runs one share in a child process of this script (same loader flags); resolves to its rows. */
-function runChild(samplerSeed: number, shard: number): Promise<(SuiteRow & { index: number })[]> {
+function runChild(shard: number): Promise<Row[]> {
   const argv = [...process.execArgv, fileURLToPath(import.meta.url), String(count), String(seed)];
   if (rowsWanted) argv.push('--rows');
-  argv.push(`--sampler-seeds=${samplerSeeds.join(',')}`, `--child=${samplerSeed}:${shard}/${jobs}`);
+  argv.push(`--sampler-seeds=${samplerSeeds.join(',')}`, `--child=${shard}/${jobs}`);
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
@@ -75,24 +79,17 @@ function runChild(samplerSeed: number, shard: number): Promise<(SuiteRow & { ind
   });
 }
 
-async function runSuite(samplerSeed: number): Promise<SuiteSummary> {
-  let rows: (SuiteRow & { index: number })[];
-  if (jobs === 1) rows = runShare(samplerSeed, 0, 1);
-  else {
-    const shares = await Promise.all(Array.from({ length: jobs }, (_, shard) => runChild(samplerSeed, shard)));
-    rows = shares.flat().sort((a, b) => a.index - b.index);
-  }
-  return summarise(rows);
-}
-
 if (child) {
-  const [s, share] = child.split(':');
-  const [shard, of] = share.split('/').map(Number);
-  process.stdout.write(JSON.stringify(runShare(Number(s), shard, of)));
+  const [shard, of] = child.split('/').map(Number);
+  process.stdout.write(JSON.stringify(runShare(shard, of)));
 } else {
   const t0 = performance.now();
-  const runs: (SuiteSummary & { samplerSeed: number })[] = [];
-  for (const s of samplerSeeds) runs.push({ samplerSeed: s, ...(await runSuite(s)) });
+  const rows =
+    jobs === 1
+      ? runShare(0, 1)
+      : (await Promise.all(Array.from({ length: jobs }, (_, shard) => runChild(shard)))).flat();
+  rows.sort((a, b) => a.index - b.index);
+  const runs = samplerSeeds.map((s) => ({ samplerSeed: s, ...summarise(rows.filter((r) => r.samplerSeed === s)) }));
   const wallS = Math.round((performance.now() - t0) / 1000);
   if (runs.length === 1) {
     process.stdout.write(`${JSON.stringify({ benchmark: 'ste-suite', seed, ...runs[0], wallS }, null, 2)}\n`);
