@@ -14,11 +14,20 @@
  * seed of the estimator's sampler (`SteOptions.seed`; default 1 alone) and adds the spread of each
  * figure over them: where a second source is marginal the sampler's evidence scatters by a few
  * nats, which moves the count by a few scenarios, so a change to the estimator is only worth its
- * figure when it beats that spread.
+ * figure when it beats that spread. Each run also gives countRightClearByThresholdNats: the count
+ * right (clear plumes) if a second source needed t nats of evidence over one, for t = 1.5–6 — how the
+ * count prior is calibrated (the default, 0.4875/0.4875/0.025, is t ≈ 2.97; see
+ * countRightByThreshold in src/core/inversion/suite.ts).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type SuiteRow, type SuiteSummary, runSuiteScenario, summarise } from '../src/core/inversion/suite.ts';
+import {
+  type SuiteRow,
+  type SuiteSummary,
+  countRightByThreshold,
+  runSuiteScenario,
+  summarise,
+} from '../src/core/inversion/suite.ts';
 import { scenarioSuite } from '../src/sim/scenarios.ts';
 
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -38,6 +47,8 @@ const samplerSeeds = (flag('sampler-seeds') ?? '1').split(',').map((t) => whole(
 const child = flag('child'); // "shard/of": run that share of the scenarios, print its rows
 
 type Row = SuiteRow & { index: number; samplerSeed: number };
+/** Two-source evidence thresholds (nats) of countRightClearByThresholdNats: the count prior's calibration. */
+const THRESHOLDS = [1.5, 2, 2.5, 3, 3.5, 4, 5, 6];
 
 /** The rows of the scenarios with index ≡ shard (mod of), each run with every sampler seed. */
 function runShare(shard: number, of: number): Row[] {
@@ -89,15 +100,23 @@ if (child) {
       ? runShare(0, 1)
       : (await Promise.all(Array.from({ length: jobs }, (_, shard) => runChild(shard)))).flat();
   rows.sort((a, b) => a.index - b.index);
-  const runs = samplerSeeds.map((s) => ({ samplerSeed: s, ...summarise(rows.filter((r) => r.samplerSeed === s)) }));
+  const runs = samplerSeeds.map((s) => {
+    const own = rows.filter((r) => r.samplerSeed === s);
+    return {
+      samplerSeed: s,
+      ...summarise(own),
+      countRightClearByThresholdNats: countRightByThreshold(own, THRESHOLDS),
+    };
+  });
   const wallS = Math.round((performance.now() - t0) / 1000);
   if (runs.length === 1) {
     process.stdout.write(`${JSON.stringify({ benchmark: 'ste-suite', seed, ...runs[0], wallS }, null, 2)}\n`);
   } else {
     // Mean, least and greatest of each figure over the sampler seeds.
     const spread: Record<string, { mean: number; min: number; max: number }> = {};
-    for (const key of Object.keys(runs[0]) as (keyof SuiteSummary | 'samplerSeed')[]) {
-      if (key === 'samplerSeed' || key === 'scenarios' || key === 'clearScenarios') continue;
+    // Over the summary's figures (its keys; summarise([]) only names them).
+    for (const key of Object.keys(summarise([])) as (keyof SuiteSummary)[]) {
+      if (key === 'scenarios' || key === 'clearScenarios') continue;
       const v = runs.map((r) => r[key]);
       spread[key] = { mean: v.reduce((a, b) => a + b, 0) / v.length, min: Math.min(...v), max: Math.max(...v) };
     }

@@ -30,6 +30,8 @@ export interface SuiteRow {
   /** Per matched true source: distance (m), rate factor, inside the 90% ellipse, inside the rate interval. */
   matches: { distanceM: number; rateFactor: number; inEllipse: boolean; inRateCi: boolean }[];
   elapsedMs: number;
+  /** log evidence of 0, 1 and 2 sources (SteResult.diagnostics.logEvidence). */
+  logEvidence: [number, number, number];
 }
 
 export interface SuiteSummary {
@@ -107,7 +109,30 @@ export function runSuiteScenario(sc: SuiteScenario, options: SteOptions): SuiteR
       ((sc.truth.allSourcesClear ?? sc.truth.clearPlume) && (sc.truth.allSourcesSeen ?? true)),
     matches,
     elapsedMs: r.elapsedMs,
+    logEvidence: r.diagnostics.logEvidence,
   };
+}
+
+/**
+ * How often the count of the clear-plume rows would be right if a second source needed `t` nats of
+ * evidence over one (a count prior with P(0) = P(1) and P(2) = P(1)·e^−t; the default prior is
+ * t = ln(0.4875/0.025) ≈ 2.97), for each t: what calibrates the count prior from a suite run without
+ * running the estimator again (the prior enters the count alone). A log evidence that is not a
+ * finite number (−∞, or null after JSON) counts as −∞.
+ */
+export function countRightByThreshold(
+  rows: SuiteRow[],
+  thresholdsNats: number[],
+): { thresholdNats: number; countRightClear: number }[] {
+  const clear = rows.filter((r) => r.clear);
+  const z = (v: number) => (Number.isFinite(v) ? v : Number.NEGATIVE_INFINITY);
+  return thresholdsNats.map((t) => {
+    const right = clear.filter((r) => {
+      const v = [z(r.logEvidence[0]), z(r.logEvidence[1]), z(r.logEvidence[2]) - t];
+      return v.indexOf(Math.max(...v)) === r.trueCount;
+    }).length;
+    return { thresholdNats: t, countRightClear: right / clear.length };
+  });
 }
 
 const median = (v: number[]) => {
