@@ -260,11 +260,7 @@ export function estimateSources(series: InSituSeries, options: SteOptions = {}):
   }
   progress(0.97);
 
-  const logPost = logZ.map((z, k) => z + Math.log(countPrior[k]));
-  const mx = Math.max(...logPost);
-  const w = logPost.map((l) => (Number.isFinite(l) ? Math.exp(l - mx) : 0));
-  const sw = w.reduce((a, b) => a + b, 0);
-  const probs = w.map((v) => v / sw) as [number, number, number];
+  const probs = sourceCountPosterior(logZ, countPrior);
   const kBest = probs.indexOf(Math.max(...probs));
 
   const draws = kBest === 2 ? post2 : kBest === 1 ? post1 : [];
@@ -304,6 +300,21 @@ export function estimateSources(series: InSituSeries, options: SteOptions = {}):
       structuralError: structural,
     },
   };
+}
+
+/**
+ * Posterior probabilities of 0, 1 and 2 sources from their log evidences and a prior on the count
+ * (need not sum to 1). A log evidence that is not a finite number (−∞: a count not tried; null
+ * after a JSON round trip) gets probability 0.
+ */
+export function sourceCountPosterior(logZ: readonly number[], prior: readonly number[]): [number, number, number] {
+  const logPost = [0, 1, 2].map((k) =>
+    Number.isFinite(logZ[k]) ? logZ[k] + Math.log(prior[k]) : Number.NEGATIVE_INFINITY,
+  );
+  const mx = Math.max(...logPost);
+  const w = logPost.map((l) => (Number.isFinite(l) ? Math.exp(l - mx) : 0));
+  const sw = w.reduce((a, b) => a + b, 0);
+  return w.map((v) => v / sw) as [number, number, number];
 }
 
 function normalisePrior(p: Partial<Record<StabilityClass, number>>): Partial<Record<StabilityClass, number>> {

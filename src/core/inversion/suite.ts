@@ -6,7 +6,7 @@
  */
 import { distanceM } from '../geo/local-frame.ts';
 import type { InSituSeries } from '../types.ts';
-import { type SteOptions, type SteResult, estimateSources } from './ste.ts';
+import { type SteOptions, type SteResult, estimateSources, sourceCountPosterior } from './ste.ts';
 
 export interface SuiteScenario {
   name: string;
@@ -117,19 +117,18 @@ export function runSuiteScenario(sc: SuiteScenario, options: SteOptions): SuiteR
  * How often the count of the clear-plume rows would be right if a second source needed `t` nats of
  * evidence over one (a count prior with P(0) = P(1) and P(2) = P(1)·e^−t; the default prior is
  * t = ln(0.4875/0.025) ≈ 2.97), for each t: what calibrates the count prior from a suite run without
- * running the estimator again (the prior enters the count alone). A log evidence that is not a
- * finite number (−∞, or null after JSON) counts as −∞.
+ * running the estimator again (the prior enters the count alone). The count is decided as the
+ * estimator decides it (sourceCountPosterior).
  */
 export function countRightByThreshold(
   rows: SuiteRow[],
   thresholdsNats: number[],
 ): { thresholdNats: number; countRightClear: number }[] {
   const clear = rows.filter((r) => r.clear);
-  const z = (v: number) => (Number.isFinite(v) ? v : Number.NEGATIVE_INFINITY);
   return thresholdsNats.map((t) => {
     const right = clear.filter((r) => {
-      const v = [z(r.logEvidence[0]), z(r.logEvidence[1]), z(r.logEvidence[2]) - t];
-      return v.indexOf(Math.max(...v)) === r.trueCount;
+      const p = sourceCountPosterior(r.logEvidence, [1, 1, Math.exp(-t)]);
+      return p.indexOf(Math.max(...p)) === r.trueCount;
     }).length;
     return { thresholdNats: t, countRightClear: right / clear.length };
   });
