@@ -17,7 +17,8 @@
  * figure when it beats that spread. Each run also gives countRightClearByThresholdNats: the count
  * right (clear plumes) if a second source needed t nats of evidence over one, for t = 1.5–6 — how the
  * count prior is calibrated (the default, 0.4875/0.4875/0.025, is t ≈ 2.97; see
- * countRightByThreshold in src/core/inversion/suite.ts).
+ * countRightByThreshold in src/core/inversion/suite.ts). bySensor gives the same summary for the
+ * point (drone) and the path (open-path beam) records apart.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,7 @@ import {
   countRightByThreshold,
   runSuiteScenario,
   summarise,
+  summariseBySensor,
 } from '../src/core/inversion/suite.ts';
 import { scenarioSuite } from '../src/sim/scenarios.ts';
 
@@ -106,6 +108,7 @@ if (child) {
       samplerSeed: s,
       ...summarise(own),
       countRightClearByThresholdNats: countRightByThreshold(own, THRESHOLDS),
+      bySensor: summariseBySensor(own),
     };
   });
   const wallS = Math.round((performance.now() - t0) / 1000);

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SOURCE_COUNT_PRIOR } from './ste.ts';
-import { type SuiteRow, countRightByThreshold } from './suite.ts';
+import { type SuiteRow, countRightByThreshold, summarise, summariseBySensor } from './suite.ts';
 
-const row = (trueCount: number, logEvidence: [number, number, number], clear = true): SuiteRow => ({
+const row = (
+  trueCount: number,
+  logEvidence: [number, number, number],
+  clear = true,
+  sensor = 'point',
+  estimatedCount = -1,
+): SuiteRow => ({
   name: `r${trueCount}`,
+  sensor,
   trueCount,
-  estimatedCount: -1,
+  estimatedCount,
   clear,
   matches: [],
   elapsedMs: 0,
@@ -42,5 +49,30 @@ describe('countRightByThreshold', () => {
     const lost = JSON.parse(JSON.stringify([row(1, [-20, -10, Number.NEGATIVE_INFINITY])])) as SuiteRow[];
     expect(lost[0].logEvidence[2]).toBeNull();
     expect(countRightByThreshold(lost, [3])[0].countRightClear).toBe(1);
+  });
+});
+
+describe('summariseBySensor', () => {
+  it('summarises the point and the path rows apart', () => {
+    const match = (distanceM: number, inEllipse: boolean) => ({
+      distanceM,
+      rateFactor: 1.5,
+      inEllipse,
+      inRateCi: true,
+    });
+    const rows = [
+      { ...row(1, [0, 5, 5], true, 'point', 1), matches: [match(10, true)] },
+      { ...row(2, [0, 5, 9], true, 'point', 1), matches: [match(30, false)] },
+      { ...row(1, [0, 5, 5], true, 'path', 1), matches: [match(4, true)] },
+      row(0, [5, 0, 0], false, 'path', 0),
+    ];
+    const by = summariseBySensor(rows);
+    expect(Object.keys(by)).toEqual(['point', 'path']);
+    expect(by.point).toEqual(summarise(rows.slice(0, 2)));
+    expect(by.point.countRightClear).toBe(0.5);
+    expect(by.point.locationCoverage90).toBe(0.5);
+    expect(by.path.scenarios).toBe(2);
+    expect(by.path.clearScenarios).toBe(1);
+    expect(by.path.medianLocationErrorM).toBe(4);
   });
 });

@@ -24,6 +24,8 @@ export interface SuiteScenario {
 
 export interface SuiteRow {
   name: string;
+  /** The scenario's sensor ('point' or 'path', SuiteScenario.truth.sensor). */
+  sensor: string;
   trueCount: number;
   estimatedCount: number;
   clear: boolean;
@@ -101,6 +103,7 @@ export function runSuiteScenario(sc: SuiteScenario, options: SteOptions): SuiteR
   }
   return {
     name: sc.name,
+    sensor: sc.truth.sensor,
     trueCount: sc.truth.sources.length,
     estimatedCount: r.sources.length,
     // A scenario "with a clear plume": every source clear in the mean model and seen in the data.
@@ -154,4 +157,15 @@ export function summarise(rows: SuiteRow[]): SuiteSummary {
     clearScenarios: clear.length,
     medianElapsedMs: median(rows.map((r) => r.elapsedMs)),
   };
+}
+
+/**
+ * The summary per sensor kind (point and path records differ in what limits them: see README
+ * "What limits the estimator"), in order of first appearance.
+ */
+export function summariseBySensor(rows: SuiteRow[]): Record<string, SuiteSummary> {
+  const out: Record<string, SuiteSummary> = {};
+  for (const sensor of new Set(rows.map((r) => r.sensor)))
+    out[sensor] = summarise(rows.filter((r) => r.sensor === sensor));
+  return out;
 }
