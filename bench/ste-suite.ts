@@ -7,7 +7,7 @@
  * mean model and seen in the realised rows) as JSON; with --rows, one line per scenario on stderr.
  * The suite of test/integration/ste-suite.test.ts is `200 2027`; the default is a quick look.
  *
- *   node --import tsx bench/ste-suite.ts [count=40] [seed=2026] [--rows] [--jobs=N] [--sampler-seeds=1,2,3]
+ *   node --import tsx bench/ste-suite.ts [count=40] [seed=2026] [--rows] [--jobs=N] [--sampler-seeds=1,2,3] [--sensor=point|path]
  *
  * --jobs=N splits the scenarios over N processes (default 1; the per-estimate times are only
  * comparable between runs with the same load). --sampler-seeds runs the whole suite once per
@@ -18,7 +18,8 @@
  * right (clear plumes) if a second source needed t nats of evidence over one, for t = 1.5–6 — how the
  * count prior is calibrated (the default, 0.4875/0.4875/0.025, is t ≈ 2.97; see
  * countRightByThreshold in src/core/inversion/suite.ts). bySensor gives the same summary for the
- * point (drone) and the path (open-path beam) records apart.
+ * point (drone) and the path (open-path beam) records apart; --sensor=point (or path) runs only those
+ * scenarios of the suite (the same scenarios as in the whole suite: to calibrate one kind quickly).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +47,11 @@ const count = whole('count', args[0] ?? '40', 1);
 const seed = whole('seed', args[1] ?? '2026', 0);
 const jobs = whole('--jobs', flag('jobs') ?? '1', 1);
 const samplerSeeds = (flag('sampler-seeds') ?? '1').split(',').map((t) => whole('--sampler-seeds', t, 0));
+const sensor = flag('sensor');
+if (sensor !== undefined && sensor !== 'point' && sensor !== 'path') {
+  process.stderr.write(`ste-suite: --sensor must be 'point' or 'path' (got '${sensor}')\n`);
+  process.exit(2);
+}
 const child = flag('child'); // "shard/of": run that share of the scenarios, print its rows
 
 type Row = SuiteRow & { index: number; samplerSeed: number };
@@ -56,7 +62,7 @@ const THRESHOLDS = [1.5, 2, 2.5, 3, 3.5, 4, 5, 6];
 function runShare(shard: number, of: number): Row[] {
   const out: Row[] = [];
   scenarioSuite(count, seed).forEach((sc, index) => {
-    if (index % of !== shard) return;
+    if (index % of !== shard || (sensor && sc.truth.sensor !== sensor)) return;
     for (const samplerSeed of samplerSeeds) {
       const row = runSuiteScenario(sc, { stabilityPrior: { [sc.truth.stability]: 1 }, seed: samplerSeed });
       if (rowsWanted) {
@@ -78,6 +84,7 @@ function runShare(shard: number, of: number): Row[] {
 function runChild(shard: number): Promise<Row[]> {
   const argv = [...process.execArgv, fileURLToPath(import.meta.url), String(count), String(seed)];
   if (rowsWanted) argv.push('--rows');
+  if (sensor) argv.push(`--sensor=${sensor}`);
   argv.push(`--sampler-seeds=${samplerSeeds.join(',')}`, `--child=${shard}/${jobs}`);
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });

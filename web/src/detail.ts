@@ -321,7 +321,7 @@ export async function renderSiteDetail(
                       h('td', { text: formatRate(d.rateKgPerHour ?? null, d.rateSigmaKgPerHour ?? null) }),
                       h('td', {
                         class: 'method',
-                        // The version names its method ("insitu-bayes-ais/0.2.0"); say the method once.
+                        // The version names its method ("insitu-bayes-ais/0.3.0"); say the method once.
                         text: d.algorithmVersion.startsWith(d.method)
                           ? d.algorithmVersion
                           : `${d.method} ${d.algorithmVersion}`,

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../random.ts';
 import { type InSituSeries, SAMPLE_KIND_PATH } from '../types.ts';
-import { MIN_PIECES_PER_CHANNEL, hyperGrid, independentFraction, kernelContext, kernelRows } from './likelihood.ts';
+import { averagingTimeFactor } from '../dispersion/index.ts';
+import {
+  MIN_PIECES_PER_CHANNEL,
+  TRACKED_SPREAD_S,
+  hyperGrid,
+  independentFraction,
+  kernelContext,
+  kernelRows,
+} from './likelihood.ts';
 import { prepareObservations } from './observations.ts';
 
 const T0 = Date.UTC(2026, 5, 1, 10);
@@ -114,5 +122,33 @@ describe('kernelRows and the wind track', () => {
     const still = { ...obs, windTrack: undefined };
     kernelRows(kernelContext(still, 'CH4', 'D', 'rural', s.averagingS), { x: 0, y: -50, h: 0 }, 0, k);
     expect(k[10]).toBe(0);
+  });
+});
+
+describe('kernelContext: the plume spread per row', () => {
+  it('1-s samples under a wind track take the TRACKED_SPREAD_S spread; minute means theirs; rows without an averaging time or a track the 10-minute one', () => {
+    expect(TRACKED_SPREAD_S).toBe(200);
+    const s = pointRecord(120, () => 2);
+    // Rows 0–59: 1-s samples; 60–89: 60-s means; 90–119: no averaging time.
+    s.averagingS = arr(120, (i) => (i < 60 ? 1 : i < 90 ? 60 : Number.NaN));
+    const obs = prepareObservations(s);
+    expect(obs.windTrack).toBeDefined();
+    const kc = kernelContext(obs, 'CH4', 'D', 'rural', s.averagingS);
+    const f200 = (200 / 600) ** 0.2;
+    expect(averagingTimeFactor(TRACKED_SPREAD_S)).toBeCloseTo(f200, 12);
+    for (let r = 0; r < obs.n; r++) {
+      const t = s.averagingS[obs.rowIndex[r]];
+      if (t === 1) {
+        expect(kc.avgFactor[r]).toBeCloseTo(f200, 12);
+        expect(kc.tracked[r]).toBe(1);
+      } else {
+        expect(kc.avgFactor[r]).toBeCloseTo(t === 60 ? 0.1 ** 0.2 : 1, 12);
+        expect(kc.tracked[r]).toBe(0);
+      }
+    }
+    // Without a wind track (a wind given for the whole survey) the 1-s rows keep the 10-minute spread.
+    const still = kernelContext({ ...obs, windTrack: undefined }, 'CH4', 'D', 'rural', s.averagingS);
+    expect(Math.max(...still.avgFactor.subarray(0, 60))).toBe(1);
+    expect(still.tracked.every((v) => v === 0)).toBe(true);
   });
 });

@@ -66,12 +66,25 @@ export interface KernelContext {
   refHeightM: number;
   /** Per row: sigma_y multiplier for the row's averaging time ((t/600)^0.2; 1 when unknown). */
   avgFactor: Float64Array;
+  /** Per row: 1 where the row is a short sample modelled about the wind track (TRACKED_SPREAD_S). */
+  tracked: Uint8Array;
   /**
    * Extra widening of the plume (1 = the physical model). The search starts with wide plumes,
    * which smooth the likelihood so the right basin is found, and narrows them step by step.
    */
   syScale: number;
 }
+
+/**
+ * Averaging time (s) whose plume spread models a sample shorter than a minute taken under a wind
+ * track (1-s drone data with the rows' winds): the track follows the meander of minutes, not the
+ * meander and turbulence between the anemometer and the plume. The likelihood at the true source of
+ * the one-source point records of the suite (seed 2027) was best with the one-minute spread in 35 of
+ * 52, with the 200-s one in 13 and with the 10-minute one or wider in 4; the one-minute spread adds
+ * phantom second sources in stable air (README, sessions 5–6), 200 s does not (session 9: median
+ * location error of point records 32 → 18 m on seed 2026, 36 → 22 m on 2027).
+ */
+export const TRACKED_SPREAD_S = 200;
 
 export function kernelContext(
   obs: PreparedObservations,
@@ -82,13 +95,20 @@ export function kernelContext(
   refHeightM = 10,
 ): KernelContext {
   const avgFactor = new Float64Array(obs.n).fill(1);
+  const tracked = new Uint8Array(obs.n);
   if (averagingS) {
     for (let r = 0; r < obs.n; r++) {
       const t = averagingS[obs.rowIndex[r]];
       // Plume spread grows with averaging time as t^0.2 (Turner 1970) around the 10-minute basis of
       // the P–G curves — for rows averaged over a minute or more. Shorter samples (1-s drone data)
-      // scatter around the meandering ensemble-mean plume, which is the 10-minute one: no narrowing.
+      // scatter around the meandering plume: without a wind track about the ensemble-mean one (the
+      // 10-minute spread); with one, the track carries the slow meander and the spread is that of a
+      // TRACKED_SPREAD_S average about it.
       if (Number.isFinite(t) && t >= 60) avgFactor[r] = averagingTimeFactor(Math.min(t, 600));
+      else if (Number.isFinite(t) && obs.windTrack) {
+        avgFactor[r] = averagingTimeFactor(TRACKED_SPREAD_S);
+        tracked[r] = 1;
+      }
     }
   }
   const opts = { stability, terrain };
@@ -101,6 +121,7 @@ export function kernelContext(
     classIndex: stabilityIndex(stability),
     refHeightM,
     avgFactor,
+    tracked,
     syScale: 1,
   };
 }

@@ -5,7 +5,7 @@ import { distanceM, localFrame } from '../geo/local-frame.ts';
 import { Rng } from '../random.ts';
 import { type InSituSeries, SAMPLE_KIND_PATH } from '../types.ts';
 import { kgPerM3ToPpm } from '../units.ts';
-import { estimateSources } from './ste.ts';
+import { STRUCTURAL_ALONG, STRUCTURAL_GAMMA_FULL, STRUCTURAL_TRACKED_SCALE, estimateSources } from './ste.ts';
 import { insideEllipse } from './suite.ts';
 
 const frame = localFrame(51.15, -1.44);
@@ -111,6 +111,24 @@ describe('Bayesian source-term estimation', () => {
     }
     expect(covered).toBeGreaterThanOrEqual(4);
     expect(rateCovered).toBeGreaterThanOrEqual(4);
+  });
+
+  it('scales the structural error of 1-s samples modelled about the wind track by STRUCTURAL_TRACKED_SCALE', () => {
+    expect(STRUCTURAL_TRACKED_SCALE).toBe(0.6);
+    const survey = transects([{ x: 0, y: 0, h: 1, rateKgPerHour: 5 }], { noisePpm: 0.05, seed: 3, windNoise: 0.3 });
+    const oneSecond = { ...survey, averagingS: new Float64Array(survey.timeMs.length).fill(1) };
+    for (const [series, share, factor] of [
+      [survey, 0, 1],
+      [oneSecond, 1, STRUCTURAL_TRACKED_SCALE],
+    ] as const) {
+      const r = estimateSources(series, { ...D_ONLY, maxSources: 1 });
+      expect(r.sources).toHaveLength(1);
+      const st = r.diagnostics.structuralError[0];
+      expect(st.trackedShare).toBeCloseTo(share, 12);
+      const full = STRUCTURAL_ALONG * Math.min(1, st.gamma / STRUCTURAL_GAMMA_FULL) * st.travelM;
+      expect(full).toBeGreaterThan(0);
+      expect(st.alongM / full).toBeCloseTo(factor, 12);
+    }
   });
 
   it('says there is no source when there is only noise', () => {

@@ -160,8 +160,8 @@ export function summarise(rows: SuiteRow[]): SuiteSummary {
 }
 
 /**
- * The summary per sensor kind (point and path records differ in what limits them: see README
- * "What limits the estimator"), in order of first appearance.
+ * The summary per sensor kind (point and path records differ in what limits them: see
+ * docs/source-estimation.md), in order of first appearance.
  */
 export function summariseBySensor(rows: SuiteRow[]): Record<string, SuiteSummary> {
   const out: Record<string, SuiteSummary> = {};
