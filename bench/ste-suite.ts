@@ -4,7 +4,8 @@
  * one or two sources) run through the estimator with the true stability class given. Prints the
  * coverage of the 90% intervals, the median location error and rate error factor, and how often
  * the source count is right (all scenarios, and those with a clear plume: every source clear in the
- * mean model and seen in the realised rows) as JSON; with --rows, one line per scenario on stderr.
+ * mean model and seen in the realised rows) as JSON; with --rows, one line per scenario on stderr
+ * (counts, log evidences of 0, 1 and 2 sources, and each true source's match).
  * The suite of test/integration/ste-suite.test.ts is `200 2027`; the default is a quick look.
  *
  *   node --import tsx bench/ste-suite.ts [count=40] [seed=2026] [--rows] [--jobs=N] [--sampler-seeds=1,2,3] [--sensor=point|path]
@@ -17,7 +18,10 @@
  * figure when it beats that spread. Each run also gives countRightClearByThresholdNats: the count
  * right (clear plumes) if a second source needed t nats of evidence over one, for t = 1.5–6 — how the
  * count prior is calibrated (the default, 0.4875/0.4875/0.025, is t ≈ 2.97; see
- * countRightByThreshold in src/core/inversion/suite.ts). bySensor gives the same summary for the
+ * countRightByThreshold in src/core/inversion/suite.ts). countProbabilityCalibration scores the reported
+ * count probabilities (log score, Brier) for pairs of temperature and floor of
+ * reportedCountProbabilities — how they are calibrated — and countReliability bins the scenarios by
+ * the probability of the count reported, with how often it was right. bySensor gives the same summary for the
  * point (drone) and the path (open-path beam) records apart; --sensor=point (or path) runs only those
  * scenarios of the suite (the same scenarios as in the whole suite: to calibrate one kind quickly).
  */
@@ -26,6 +30,8 @@ import { fileURLToPath } from 'node:url';
 import {
   type SuiteRow,
   type SuiteSummary,
+  countProbabilityScores,
+  countReliability,
   countRightByThreshold,
   runSuiteScenario,
   summarise,
@@ -57,6 +63,10 @@ const child = flag('child'); // "shard/of": run that share of the scenarios, pri
 type Row = SuiteRow & { index: number; samplerSeed: number };
 /** Two-source evidence thresholds (nats) of countRightClearByThresholdNats: the count prior's calibration. */
 const THRESHOLDS = [1.5, 2, 2.5, 3, 3.5, 4, 5, 6];
+/** (temperature, floor) pairs of countProbabilityCalibration: the count probabilities' calibration. */
+const CALIBRATIONS = [1, 0.7, 0.5, 0.3, 0.2].flatMap((temperature) =>
+  [0, 0.1, 0.2, 0.3].map((floor) => ({ temperature, floor })),
+);
 
 /** The rows of the scenarios with index ≡ shard (mod of), each run with every sampler seed. */
 function runShare(shard: number, of: number): Row[] {
@@ -71,7 +81,7 @@ function runShare(shard: number, of: number): Row[] {
             `d=${x.distanceM.toFixed(1)}m f=${x.rateFactor.toFixed(2)} ${x.inEllipse ? 'E' : '-'}${x.inRateCi ? 'R' : '-'}`,
         );
         process.stderr.write(
-          `${sc.name}${samplerSeeds.length > 1 ? ` sampler ${samplerSeed}` : ''} true ${row.trueCount} est ${row.estimatedCount}${row.clear ? ' clear' : ''} ${m.join(' | ')}\n`,
+          `${sc.name}${samplerSeeds.length > 1 ? ` sampler ${samplerSeed}` : ''} true ${row.trueCount} est ${row.estimatedCount}${row.clear ? ' clear' : ''} lz ${row.logEvidence.map((v) => v.toFixed(1)).join(',')} ${m.join(' | ')}\n`,
         );
       }
       out.push({ ...row, index, samplerSeed });
@@ -115,6 +125,8 @@ if (child) {
       samplerSeed: s,
       ...summarise(own),
       countRightClearByThresholdNats: countRightByThreshold(own, THRESHOLDS),
+      countProbabilityCalibration: countProbabilityScores(own, CALIBRATIONS),
+      countReliability: countReliability(own),
       bySensor: summariseBySensor(own),
     };
   });

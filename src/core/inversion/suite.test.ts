@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SOURCE_COUNT_PRIOR } from './ste.ts';
-import { type SuiteRow, countRightByThreshold, summarise, summariseBySensor } from './suite.ts';
+import {
+  COUNT_PROBABILITY_FLOOR,
+  COUNT_PROBABILITY_TEMPERATURE,
+  DEFAULT_SOURCE_COUNT_PRIOR,
+  reportedCountProbabilities,
+  sourceCountPosterior,
+} from './ste.ts';
+import {
+  type SuiteRow,
+  countProbabilityScores,
+  countReliability,
+  countRightByThreshold,
+  summarise,
+  summariseBySensor,
+} from './suite.ts';
 
 const row = (
   trueCount: number,
@@ -74,5 +87,79 @@ describe('summariseBySensor', () => {
     expect(by.path.scenarios).toBe(2);
     expect(by.path.clearScenarios).toBe(1);
     expect(by.path.medianLocationErrorM).toBe(4);
+  });
+});
+
+describe('the reported count probabilities', () => {
+  it("a temperature λ raises each count's posterior term to λ: the odds to the power λ, the same most probable count", () => {
+    const logZ = [0, 10, 12];
+    const [p0, p1, p2] = DEFAULT_SOURCE_COUNT_PRIOR;
+    const odds21 = Math.exp(2) * (p2 / p1); // two against one at λ = 1
+    for (const t of [1, 0.5, 0.1]) {
+      const p = sourceCountPosterior(logZ, DEFAULT_SOURCE_COUNT_PRIOR, t);
+      expect(p[0] + p[1] + p[2]).toBeCloseTo(1, 12);
+      expect(p[2] / p[1]).toBeCloseTo(odds21 ** t, 10);
+      expect(p[1] / p[0]).toBeCloseTo((Math.exp(10) * (p1 / p0)) ** t, 6);
+      // 2 nats do not pay for a second source (ln 19.5 ≈ 3 a priori), at any temperature.
+      expect(p.indexOf(Math.max(...p))).toBe(1);
+    }
+  });
+
+  it('spreads a floor of the probability of some source over one and two sources, after the temperature', () => {
+    expect([COUNT_PROBABILITY_TEMPERATURE, COUNT_PROBABILITY_FLOOR]).toEqual([0.5, 0.2]);
+    const logZ = [-50, 0, 1];
+    const tempered = sourceCountPosterior(logZ, DEFAULT_SOURCE_COUNT_PRIOR, 0.5);
+    const p = reportedCountProbabilities(logZ, DEFAULT_SOURCE_COUNT_PRIOR);
+    const some = tempered[1] + tempered[2];
+    expect(p[0]).toBe(tempered[0]);
+    expect(p[1]).toBeCloseTo(0.8 * tempered[1] + 0.1 * some, 12);
+    expect(p[2]).toBeCloseTo(0.8 * tempered[2] + 0.1 * some, 12);
+    expect(p[0] + p[1] + p[2]).toBeCloseTo(1, 12);
+    // Overwhelming evidence for one source: one at 1 − floor/2, two at floor/2.
+    const sure = reportedCountProbabilities([-1e4, 0, -1e3], DEFAULT_SOURCE_COUNT_PRIOR);
+    expect(sure[1]).toBeCloseTo(0.9, 12);
+    expect(sure[2]).toBeCloseTo(0.1, 12);
+    // Without calibration (λ = 1, no floor): the posterior.
+    expect(reportedCountProbabilities(logZ, DEFAULT_SOURCE_COUNT_PRIOR, 1, 0)).toEqual(
+      sourceCountPosterior(logZ, DEFAULT_SOURCE_COUNT_PRIOR),
+    );
+  });
+
+  it('scores the probability given to the true count (log score, Brier) for each calibration', () => {
+    // Rows whose evidences, with the default prior, give a second source log-odds +2 and −2 over one.
+    const t2 = Math.log(DEFAULT_SOURCE_COUNT_PRIOR[1] / DEFAULT_SOURCE_COUNT_PRIOR[2]);
+    const rows = [row(2, [-1e3, 0, t2 + 2]), row(1, [-1e3, 0, t2 - 2])];
+    const [one, half, floored] = countProbabilityScores(rows, [
+      { temperature: 1, floor: 0 },
+      { temperature: 0.5, floor: 0 },
+      { temperature: 1, floor: 0.2 },
+    ]);
+    // Both rows give the true count the probability σ(2·λ) (count 0 negligible), less the floor's share.
+    const sig = (x: number) => 1 / (1 + Math.exp(-x));
+    expect(one.logScore).toBeCloseTo(Math.log(sig(2)), 10);
+    expect(half.logScore).toBeCloseTo(Math.log(sig(1)), 10);
+    expect(floored.logScore).toBeCloseTo(Math.log(0.8 * sig(2) + 0.1), 10);
+    expect(one.brier).toBeCloseTo(2 * (1 - sig(2)) ** 2, 10);
+    expect([half.temperature, half.floor]).toEqual([0.5, 0]);
+  });
+
+  it('bins the rows by the probability of the count reported, with how often it was right', () => {
+    const t2 = Math.log(DEFAULT_SOURCE_COUNT_PRIOR[1] / DEFAULT_SOURCE_COUNT_PRIOR[2]);
+    // The margin (nats, two over one) at which the count reported gets probability p: p = (1 − f)·σ(λ·m) + f/2.
+    const margin = (p: number) => {
+      const q = (p - COUNT_PROBABILITY_FLOOR / 2) / (1 - COUNT_PROBABILITY_FLOOR);
+      return Math.log(q / (1 - q)) / COUNT_PROBABILITY_TEMPERATURE;
+    };
+    const rows = [
+      row(2, [-1e4, 0, t2 + margin(0.6)]), // two at 0.6: right
+      row(1, [-1e4, 0, t2 + margin(0.6)]), // two at 0.6: wrong
+      row(1, [-1e4, 0, t2 - margin(0.8)]), // one at 0.8: right
+      row(2, [-1e4, 0, t2 - margin(0.88)]), // one at 0.88: wrong
+    ];
+    expect(countReliability(rows, [0.5, 0.7, 0.9, 1])).toEqual([
+      { from: 0.5, to: 0.7, rows: 2, right: 1 },
+      { from: 0.7, to: 0.9, rows: 2, right: 1 },
+      { from: 0.9, to: 1, rows: 0, right: 0 },
+    ]);
   });
 });

@@ -6,7 +6,14 @@
  */
 import { distanceM } from '../geo/local-frame.ts';
 import type { InSituSeries } from '../types.ts';
-import { type SteOptions, type SteResult, estimateSources, sourceCountPosterior } from './ste.ts';
+import {
+  DEFAULT_SOURCE_COUNT_PRIOR,
+  type SteOptions,
+  type SteResult,
+  estimateSources,
+  reportedCountProbabilities,
+  sourceCountPosterior,
+} from './ste.ts';
 
 export interface SuiteScenario {
   name: string;
@@ -135,6 +142,48 @@ export function countRightByThreshold(
     }).length;
     return { thresholdNats: t, countRightClear: right / clear.length };
   });
+}
+
+/**
+ * How honest the reported count probabilities would be, over all rows, with each calibration
+ * (temperature, floor) of reportedCountProbabilities (the default prior): the mean log probability
+ * given to the true count (higher is better; ln 1/3 = −1.10 for a guess) and the Brier score (lower
+ * is better). How COUNT_PROBABILITY_TEMPERATURE and COUNT_PROBABILITY_FLOOR are fitted.
+ */
+export function countProbabilityScores(
+  rows: SuiteRow[],
+  calibrations: { temperature: number; floor: number }[],
+): { temperature: number; floor: number; logScore: number; brier: number }[] {
+  return calibrations.map(({ temperature, floor }) => {
+    let logScore = 0;
+    let brier = 0;
+    for (const r of rows) {
+      const p = reportedCountProbabilities(r.logEvidence, DEFAULT_SOURCE_COUNT_PRIOR, temperature, floor);
+      logScore += Math.log(Math.max(p[r.trueCount], 1e-300)) / rows.length;
+      brier += p.reduce((a, pk, k) => a + (pk - (k === r.trueCount ? 1 : 0)) ** 2, 0) / rows.length;
+    }
+    return { temperature, floor, logScore, brier };
+  });
+}
+
+/**
+ * Reliability of the reported count probability (reportedCountProbabilities, as calibrated): the
+ * rows binned by the probability of the count reported, with how often that count was right.
+ */
+export function countReliability(
+  rows: SuiteRow[],
+  edges = [0.5, 0.7, 0.9, 0.99, 1],
+): { from: number; to: number; rows: number; right: number }[] {
+  const bins = edges.slice(0, -1).map((from, i) => ({ from, to: edges[i + 1], rows: 0, right: 0 }));
+  for (const r of rows) {
+    const p = reportedCountProbabilities(r.logEvidence, DEFAULT_SOURCE_COUNT_PRIOR);
+    const k = p.indexOf(Math.max(...p));
+    const bin = bins.find((b) => p[k] >= b.from && (p[k] < b.to || b.to === 1));
+    if (!bin) continue;
+    bin.rows++;
+    if (k === r.trueCount) bin.right++;
+  }
+  return bins;
 }
 
 const median = (v: number[]) => {
