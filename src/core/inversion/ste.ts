@@ -82,6 +82,7 @@ export interface SteResult {
   gas: string;
   backgroundPpm: number;
   sources: SteSource[];
+  /** Probabilities of no, one and two sources in the search area, calibrated (reportedCountProbabilities). */
   sourceCountProbabilities: { '0': number; '1': number; '2': number };
   algorithmVersion: string;
   elapsedMs: number;
@@ -311,8 +312,9 @@ export function estimateSources(series: InSituSeries, options: SteOptions = {}):
 
 /**
  * Posterior probabilities of 0, 1 and 2 sources from their log evidences and a prior on the count
- * (need not sum to 1). A log evidence that is not a finite number (−∞: a count not tried; null
- * after a JSON round trip) gets probability 0.
+ * (need not sum to 1); with a temperature λ, each count's term (prior × evidence) raised to λ. A log
+ * evidence that is not a finite number (−∞: a count not tried; null after a JSON round trip) gets
+ * probability 0.
  */
 export function sourceCountPosterior(
   logZ: readonly number[],

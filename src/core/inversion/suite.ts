@@ -168,7 +168,9 @@ export function countProbabilityScores(
 
 /**
  * Reliability of the reported count probability (reportedCountProbabilities, as calibrated): the
- * rows binned by the probability of the count reported, with how often that count was right.
+ * rows binned by the probability of the count reported, with how often that count was right (a row
+ * whose reported count has a probability under the first edge, possible with three counts, is left
+ * out).
  */
 export function countReliability(
   rows: SuiteRow[],
