@@ -269,7 +269,7 @@ export function estimateSources(series: InSituSeries, options: SteOptions = {}):
   // The most probable count: the posterior's (the calibration keeps it, but for a near tie of none
   // against some source, where the reported probabilities decide).
   const probs = reportedCountProbabilities(logZ, countPrior);
-  const kBest = probs.indexOf(Math.max(...probs));
+  const kBest = argMax(probs);
 
   const draws = kBest === 2 ? post2 : kBest === 1 ? post1 : [];
   const structural: StructuralError[] = [];
@@ -1308,7 +1308,8 @@ function summarise(
   return order.map((i) => out[i]);
 }
 
-function argMax(v: Float64Array): number {
+/** Index of the largest value (the first of equals). */
+export function argMax(v: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
   return best;

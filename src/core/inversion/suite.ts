@@ -10,9 +10,9 @@ import {
   DEFAULT_SOURCE_COUNT_PRIOR,
   type SteOptions,
   type SteResult,
+  argMax,
   estimateSources,
   reportedCountProbabilities,
-  sourceCountPosterior,
 } from './ste.ts';
 
 export interface SuiteScenario {
@@ -128,7 +128,7 @@ export function runSuiteScenario(sc: SuiteScenario, options: SteOptions): SuiteR
  * evidence over one (a count prior with P(0) = P(1) and P(2) = P(1)·e^−t; the default prior is
  * t = ln(0.4875/0.025) ≈ 2.97), for each t: what calibrates the count prior from a suite run without
  * running the estimator again (the prior enters the count alone). The count is decided as the
- * estimator decides it (sourceCountPosterior).
+ * estimator decides it: the most probable of the reported probabilities (reportedCountProbabilities).
  */
 export function countRightByThreshold(
   rows: SuiteRow[],
@@ -137,8 +137,7 @@ export function countRightByThreshold(
   const clear = rows.filter((r) => r.clear);
   return thresholdsNats.map((t) => {
     const right = clear.filter((r) => {
-      const p = sourceCountPosterior(r.logEvidence, [1, 1, Math.exp(-t)]);
-      return p.indexOf(Math.max(...p)) === r.trueCount;
+      return argMax(reportedCountProbabilities(r.logEvidence, [1, 1, Math.exp(-t)])) === r.trueCount;
     }).length;
     return { thresholdNats: t, countRightClear: right / clear.length };
   });
@@ -179,7 +178,7 @@ export function countReliability(
   const bins = edges.slice(0, -1).map((from, i) => ({ from, to: edges[i + 1], rows: 0, right: 0 }));
   for (const r of rows) {
     const p = reportedCountProbabilities(r.logEvidence, DEFAULT_SOURCE_COUNT_PRIOR);
-    const k = p.indexOf(Math.max(...p));
+    const k = argMax(p);
     const bin = bins.find((b) => p[k] >= b.from && (p[k] < b.to || b.to === 1));
     if (!bin) continue;
     bin.rows++;
