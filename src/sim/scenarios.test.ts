@@ -170,6 +170,27 @@ describe('makeScenario', () => {
         expect(along).toBeGreaterThanOrEqual(20 - 1e-6);
         expect(along).toBeLessThanOrEqual(200 + 1e-6);
       }
+      // sourceRegion: the 180 m × 60 m rectangle along the mean wind that holds every source.
+      const corners = truth.sourceRegion.map(([lat, lon]) => xy(lat, lon));
+      expect(corners).toHaveLength(4);
+      const edge = (k: number) => [corners[(k + 1) % 4][0] - corners[k][0], corners[(k + 1) % 4][1] - corners[k][1]];
+      expect(Math.hypot(...edge(0))).toBeCloseTo(180, 3);
+      expect(Math.hypot(...edge(1))).toBeCloseTo(60, 3);
+      expect(Math.hypot(...edge(2))).toBeCloseTo(180, 3);
+      const [ax, ay] = edge(0);
+      const [bx, by] = edge(1);
+      // The first edge runs downwind, the second across it.
+      expect(windFrame(truth.windFromDeg, ax, ay, 0, 0)[0]).toBeCloseTo(180, 3);
+      expect(Math.abs(ax * bx + ay * by)).toBeLessThan(1e-6);
+      for (const s of truth.sources) {
+        const [e, n] = xy(s.lat, s.lon);
+        const fa = ((e - corners[0][0]) * ax + (n - corners[0][1]) * ay) / 180 ** 2;
+        const fb = ((e - corners[0][0]) * bx + (n - corners[0][1]) * by) / 60 ** 2;
+        expect(fa).toBeGreaterThanOrEqual(-1e-9);
+        expect(fa).toBeLessThanOrEqual(1 + 1e-9);
+        expect(fb).toBeGreaterThanOrEqual(-1e-9);
+        expect(fb).toBeLessThanOrEqual(1 + 1e-9);
+      }
       if (truth.sources.length === 2) {
         const [ea, na] = xy(truth.sources[0].lat, truth.sources[0].lon);
         const [eb, nb] = xy(truth.sources[1].lat, truth.sources[1].lon);

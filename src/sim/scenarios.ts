@@ -197,6 +197,13 @@ export interface ScenarioTruth {
    * meander carried it elsewhere while the sensor was there); no estimator can count such a source.
    */
   allSourcesSeen: boolean;
+  /**
+   * The rectangle every source of this scenario was drawn from (SOURCE_UPWIND_M by ±SOURCE_CROSS_M in
+   * the mean-wind frame): four [lat, lon] corners in order, as SteOptions.areaCorners takes them.
+   */
+  sourceRegion: [number, number][];
+  /** The sources' heights were drawn from 0 to this (m): SOURCE_HEIGHT_MAX_M. */
+  sourceHeightMaxM: number;
   /** Path sensor: number of beams; point sensor: number of crosswind passes. */
   beamCount: number;
   passCount: number;
@@ -373,6 +380,14 @@ function beamLayout(rng: Rng): BeamLayout {
   return { a1, c1, z1, a2, c2, z2 };
 }
 
+/**
+ * Where the sources are drawn: this far upwind of the most upwind sensor position (m, along the
+ * mean wind), within ±SOURCE_CROSS_M of the sensors' centre line, up to SOURCE_HEIGHT_MAX_M high.
+ */
+export const SOURCE_UPWIND_M: readonly [number, number] = [20, 200];
+export const SOURCE_CROSS_M = 30;
+export const SOURCE_HEIGHT_MAX_M = 5;
+
 /** Sources in the mean-wind frame: upwind of along 0 by 20–200 m, cross ±30 m of centre, ≥ 30 m apart. */
 function drawSources(
   rng: Rng,
@@ -385,11 +400,11 @@ function drawSources(
     let along = 0;
     let cross = 0;
     for (let tries = 0; tries < 10_000; tries++) {
-      along = -uniform(rng, 20, 200);
-      cross = centreCrossM + uniform(rng, -30, 30);
+      along = -uniform(rng, SOURCE_UPWIND_M[0], SOURCE_UPWIND_M[1]);
+      cross = centreCrossM + uniform(rng, -SOURCE_CROSS_M, SOURCE_CROSS_M);
       if (out.every((s) => Math.hypot(s.along - along, s.cross - cross) >= 30)) break;
     }
-    const heightM = uniform(rng, 0, 5);
+    const heightM = uniform(rng, 0, SOURCE_HEIGHT_MAX_M);
     const rate = rateKgPerHour ?? 0.5 * 100 ** rng.uniform();
     out.push({ along, cross, heightM, rateKgPerHour: rate });
   }
@@ -436,6 +451,14 @@ export function makeScenario(opts: ScenarioOptions): Scenario {
   const durationS = point ? n : minutes * 60;
   const centreCross = beams ? beams.c1[0] : 0;
   const src = drawSources(rng, opts.sources, centreCross, opts.rateKgPerHour);
+  // The rectangle the sources are drawn from, corners in order (SteOptions.areaCorners takes it).
+  const [far, near] = [-SOURCE_UPWIND_M[1], -SOURCE_UPWIND_M[0]];
+  const sourceRegion = [
+    [far, -SOURCE_CROSS_M],
+    [near, -SOURCE_CROSS_M],
+    [near, SOURCE_CROSS_M],
+    [far, SOURCE_CROSS_M],
+  ].map(([a, c]) => frame.toLatLon(east(a, centreCross + c), north(a, centreCross + c)));
   const ns = src.length;
 
   // Wind history: index PREROLL_S + t is second t of the record.
@@ -719,6 +742,8 @@ export function makeScenario(opts: ScenarioOptions): Scenario {
       allSourcesClear,
       realizedPeakBySourcePpm: Array.from(seenBySource),
       allSourcesSeen,
+      sourceRegion,
+      sourceHeightMaxM: SOURCE_HEIGHT_MAX_M,
       beamCount: nb,
       passCount: point ? point.passCount : 0,
     },

@@ -34,7 +34,7 @@
  * (`node --import tsx bench/ste-suite.ts 200 2027 --jobs=2 --sampler-seeds=1,2,3`).
  */
 import { expect, it } from 'vitest';
-import { runSuiteScenario, summarise } from '../../src/core/inversion/suite.ts';
+import { runSuiteScenario, suiteOptions, summarise } from '../../src/core/inversion/suite.ts';
 import { scenarioSuite } from '../../src/sim/scenarios.ts';
 
 const COUNT = 200;
@@ -48,7 +48,7 @@ it(`simulated-truth suite: ${COUNT} seeded scenarios, 90% interval coverage and 
   expect(Math.max(...samples)).toBeGreaterThanOrEqual(900);
   expect(new Set(scenarios.map((s) => s.truth.stability)).size).toBe(6);
   expect(new Set(scenarios.map((s) => s.truth.sources.length)).size).toBe(3);
-  const rows = scenarios.map((sc) => runSuiteScenario(sc, { stabilityPrior: { [sc.truth.stability]: 1 } }));
+  const rows = scenarios.map((sc) => runSuiteScenario(sc, suiteOptions(sc)));
   const s = summarise(rows);
   process.stdout.write(`ste suite (${COUNT} scenarios, seed ${SEED}): ${JSON.stringify(s)}\n`);
   expect(s.scenarios).toBe(COUNT);

@@ -220,6 +220,40 @@ describe('Bayesian source-term estimation', () => {
     expect(est.rateKgPerHour / 2).toBeLessThan(2);
   });
 
+  it('searches the rectangle of any orientation its corners give (areaCorners), and names bad corners', () => {
+    const s = transects([{ x: 0, y: 0, h: 2, rateKgPerHour: 4 }], { noisePpm: 0.02, seed: 3 });
+    // Wind toward 60°: rectangles along it, `along` metres downwind of the origin, `cross` across.
+    const [ex, ey] = [Math.sin(Math.PI / 3), Math.cos(Math.PI / 3)];
+    const corners = (a0: number, a1: number, c0: number, c1: number): [number, number][] =>
+      [
+        [a0, c0],
+        [a1, c0],
+        [a1, c1],
+        [a0, c1],
+      ].map(([a, c]) => frame.toLatLon(a * ex + c * ey, a * ey - c * ex));
+    // Holding the source: found near it.
+    const around = estimateSources(s, { ...D_ONLY, maxSources: 1, areaCorners: corners(-100, 20, -30, 30) });
+    expect(origin(around.sources[0])).toBeLessThan(10);
+    // Beside it, 60–120 m across the wind: no source there can make this plume.
+    const beside = estimateSources(s, { ...D_ONLY, maxSources: 1, areaCorners: corners(-100, 20, 60, 120) });
+    expect(beside.sources).toHaveLength(0);
+    expect(beside.sourceCountProbabilities['0']).toBeGreaterThan(0.8);
+    const message = (areaCorners: [number, number][]) => {
+      try {
+        estimateSources(s, { ...D_ONLY, areaCorners });
+      } catch (e) {
+        return `${(e as PlumetraceError).code}: ${(e as Error).message}`;
+      }
+      return 'none';
+    };
+    expect(message(corners(-100, 20, -30, 30).slice(0, 3))).toMatch(
+      /^PT_ERR_BAD_REQUEST: .*areaCorners must be four \[lat, lon\] corners, got 3/,
+    );
+    const skewed = corners(-100, 20, -30, 30);
+    skewed[2] = frame.toLatLon(40 * ex + 30 * ey, 40 * ey - 30 * ex);
+    expect(message(skewed)).toMatch(/^PT_ERR_BAD_REQUEST: .*areaCorners must make a rectangle/);
+  });
+
   it('is reproducible for a seed', () => {
     const s = transects([{ x: 0, y: 0, h: 2, rateKgPerHour: 3 }], { noisePpm: 0.05, seed: 9 });
     const a = estimateSources(s, { ...D_ONLY, seed: 5 });

@@ -48,6 +48,12 @@ export interface SteOptions {
   wind?: WindOverride;
   /** Search bounds [minLon, minLat, maxLon, maxLat]; default: the samples' extent with a wide margin. */
   area?: [number, number, number, number];
+  /**
+   * Search bounds as a rectangle of any orientation: its four [lat, lon] corners in order around it
+   * (in place of `area`; e.g. a strip upwind of the survey along the wind, or the region a suite
+   * scenario draws its sources from, ScenarioTruth.sourceRegion).
+   */
+  areaCorners?: [number, number][];
   /** Largest number of simultaneous sources considered (0, 1 or 2; default 2). */
   maxSources?: number;
   /** Height above ground of the wind measurement (m, default 10: the meteorological standard). */
@@ -181,7 +187,7 @@ function makeContext(series: InSituSeries, options: SteOptions) {
     hyper,
     ws: workspace(obs.n, hyper),
     kctx,
-    area: searchArea(obs, options.area),
+    area: searchArea(obs, options.area, options.areaCorners),
     hMax: Math.max(0.1, options.heightMaxM ?? 10),
     sigmaDelta,
     rng: new Rng(options.seed ?? 1),
@@ -399,7 +405,12 @@ const insideArea = (a: SearchArea, x: number, y: number) => {
  * the samples to well upwind of them (the larger of 100 m and the samples' extent), and across the
  * samples' crosswind span with a 20% margin. The source-count probabilities refer to this region.
  */
-function searchArea(obs: PreparedObservations, area?: [number, number, number, number]): SearchArea {
+function searchArea(
+  obs: PreparedObservations,
+  area?: [number, number, number, number],
+  corners?: [number, number][],
+): SearchArea {
+  if (corners) return rectangleArea(obs, corners);
   if (area) {
     const [minLon, minLat, maxLon, maxLat] = area;
     const [minX, minY] = obs.frame.toXY(minLat, minLon);
@@ -425,6 +436,41 @@ function searchArea(obs: PreparedObservations, area?: [number, number, number, n
   const upwind = Math.max(100, d1 - d0, c1 - c0);
   const across = Math.max(20, 0.2 * (c1 - c0));
   return { ...a, d0: d0 - upwind, d1: d1 + 5, c0: c0 - across, c1: c1 + across };
+}
+
+/**
+ * The search area of four [lat, lon] corners in order: its axes along the first edge and across it.
+ * Throws PT_ERR_BAD_REQUEST unless the corners make a rectangle (edges of at least 1 m, corners
+ * square to within 1°).
+ */
+function rectangleArea(obs: PreparedObservations, corners: [number, number][]): SearchArea {
+  const bad = (why: string) => new PlumetraceError('PT_ERR_BAD_REQUEST', `areaCorners ${why}`);
+  if (corners.length !== 4) throw bad(`must be four [lat, lon] corners, got ${corners.length}`);
+  if (!corners.every((c) => c.length === 2 && c.every(Number.isFinite)))
+    throw bad('must be four [lat, lon] corners of finite numbers');
+  const xy = corners.map(([lat, lon]) => obs.frame.toXY(lat, lon));
+  for (let k = 0; k < 4; k++) {
+    const [a, b, c] = [xy[k], xy[(k + 1) % 4], xy[(k + 2) % 4]];
+    const e1 = [b[0] - a[0], b[1] - a[1]];
+    const e2 = [c[0] - b[0], c[1] - b[1]];
+    const l1 = Math.hypot(e1[0], e1[1]);
+    const l2 = Math.hypot(e2[0], e2[1]);
+    if (!(l1 >= 1 && l2 >= 1)) throw bad(`must be at least 1 m apart (corners ${k + 1} and ${k + 2})`);
+    if (Math.abs(e1[0] * e2[0] + e1[1] * e2[1]) / (l1 * l2) > Math.sin(Math.PI / 180))
+      throw bad(`must make a rectangle: the corner at ${k + 2} is not square`);
+  }
+  const len = Math.hypot(xy[1][0] - xy[0][0], xy[1][1] - xy[0][1]);
+  const a: SearchArea = {
+    ux: (xy[1][0] - xy[0][0]) / len,
+    uy: (xy[1][1] - xy[0][1]) / len,
+    d0: 0,
+    d1: 0,
+    c0: 0,
+    c1: 0,
+  };
+  const d = xy.map(([x, y]) => alongOf(a, x, y));
+  const c = xy.map(([x, y]) => acrossOf(a, x, y));
+  return { ...a, d0: Math.min(...d), d1: Math.max(...d), c0: Math.min(...c), c1: Math.max(...c) };
 }
 
 // ---- mode search: coarse-to-fine profile least squares ----------------------------------------

@@ -8,11 +8,13 @@ import {
 } from './ste.ts';
 import {
   type SuiteRow,
+  type SuiteScenario,
   countProbabilityScores,
   countReliability,
   countRightByThreshold,
   summarise,
   summariseBySensor,
+  suiteOptions,
 } from './suite.ts';
 
 const row = (
@@ -161,5 +163,36 @@ describe('the reported count probabilities', () => {
       { from: 0.7, to: 0.9, rows: 2, right: 1 },
       { from: 0.9, to: 1, rows: 0, right: 0 },
     ]);
+  });
+});
+
+describe('suiteOptions', () => {
+  const sc: SuiteScenario = {
+    name: 'sc',
+    series: {} as SuiteScenario['series'],
+    truth: {
+      sources: [],
+      clearPlume: false,
+      stability: 'E',
+      sensor: 'point',
+      sourceRegion: [
+        [51, -1],
+        [51.001, -1],
+        [51.001, -0.999],
+        [51, -0.999],
+      ],
+      sourceHeightMaxM: 5,
+    },
+  };
+  it("gives the true class and the estimator's own area and height prior, or with matchedPrior the scenario's", () => {
+    expect(suiteOptions(sc)).toEqual({ stabilityPrior: { E: 1 } });
+    expect(suiteOptions(sc, { seed: 3, matchedPrior: true })).toEqual({
+      stabilityPrior: { E: 1 },
+      seed: 3,
+      areaCorners: sc.truth.sourceRegion,
+      heightMaxM: 5,
+    });
+    const bare = { ...sc, truth: { ...sc.truth, sourceRegion: undefined } };
+    expect(() => suiteOptions(bare, { matchedPrior: true })).toThrow(/carries no source region/);
   });
 });

@@ -26,6 +26,29 @@ export interface SuiteScenario {
     allSourcesSeen?: boolean;
     stability: string;
     sensor: string;
+    /** The rectangle the sources were drawn from: four [lat, lon] corners in order (SteOptions.areaCorners). */
+    sourceRegion?: [number, number][];
+    /** The sources' heights were drawn from 0 to this (m). */
+    sourceHeightMaxM?: number;
+  };
+}
+
+/**
+ * The options the suite runs a scenario with: the true stability class; the estimator's own search
+ * area and height prior, as for a user who gives neither (a quarter of the suite's sources lie
+ * outside that area). With `matchedPrior`, the prior the scenario's sources were drawn from as well —
+ * their rectangle (`sourceRegion`) as the search area and their height range — so that the 90%
+ * intervals are tested under the prior that made the truth, as simulation-based calibration requires
+ * (Talts et al. 2018; docs/source-estimation.md, session 10).
+ */
+export function suiteOptions(sc: SuiteScenario, o: { seed?: number; matchedPrior?: boolean } = {}): SteOptions {
+  const { sourceRegion, sourceHeightMaxM, stability } = sc.truth;
+  if (o.matchedPrior && !(sourceRegion && sourceHeightMaxM))
+    throw new Error(`suite scenario ${sc.name} carries no source region for the matched prior`);
+  return {
+    stabilityPrior: { [stability]: 1 },
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(o.matchedPrior ? { areaCorners: sourceRegion, heightMaxM: sourceHeightMaxM } : {}),
   };
 }
 
