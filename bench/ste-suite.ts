@@ -8,7 +8,7 @@
  * (counts, log evidences of 0, 1 and 2 sources, and each true source's match).
  * The suite of test/integration/ste-suite.test.ts is `200 2027`; the default is a quick look.
  *
- *   node --import tsx bench/ste-suite.ts [count=40] [seed=2026] [--rows] [--jobs=N] [--sampler-seeds=1,2,3] [--sensor=point|path] [--matched-prior]
+ *   node --import tsx bench/ste-suite.ts [count=40] [seed=2026] [--rows] [--jobs=N] [--sampler-seeds=1,2,3] [--sensor=point|path] [--default-prior]
  *
  * --jobs=N splits the scenarios over N processes (default 1; the per-estimate times are only
  * comparable between runs with the same load). --sampler-seeds runs the whole suite once per
@@ -24,10 +24,11 @@
  * the probability of the count reported, with how often it was right. bySensor gives the same summary for the
  * point (drone) and the path (open-path beam) records apart; --sensor=point (or path) runs only those
  * scenarios of the suite (the same scenarios as in the whole suite: to calibrate one kind quickly).
- * Each scenario runs with the true class, and the estimator's own search area and height prior (as
- * for a user who gives neither; a quarter of the sources lie outside that area); --matched-prior
- * gives it the prior the sources were drawn from as well: their rectangle as the search area, their
- * height range (suiteOptions in src/core/inversion/suite.ts; docs/source-estimation.md, session 10).
+ * Each scenario runs with the true class and the prior its sources were drawn from, as the suite test
+ * does: their rectangle as the search area, their height range (suiteOptions in
+ * src/core/inversion/suite.ts; docs/source-estimation.md, sessions 10–11). --default-prior leaves
+ * the estimator its own search area and height prior instead (as for a user who gives neither; a
+ * quarter of the sources lie outside that area). --matched-prior, the default, is still accepted.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +48,7 @@ import { scenarioSuite } from '../src/sim/scenarios.ts';
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const rowsWanted = process.argv.includes('--rows');
-const matchedPrior = process.argv.includes('--matched-prior');
+const matchedPrior = !process.argv.includes('--default-prior');
 const prior = matchedPrior ? 'matched' : 'default';
 /** A whole number of at least `min` from the command line, or exit 2 naming what is wrong. */
 const whole = (name: string, text: string, min: number): number => {
@@ -101,7 +102,7 @@ function runShare(shard: number, of: number): Row[] {
 function runChild(shard: number): Promise<Row[]> {
   const argv = [...process.execArgv, fileURLToPath(import.meta.url), String(count), String(seed)];
   if (rowsWanted) argv.push('--rows');
-  if (matchedPrior) argv.push('--matched-prior');
+  if (!matchedPrior) argv.push('--default-prior');
   if (sensor) argv.push(`--sensor=${sensor}`);
   argv.push(`--sampler-seeds=${samplerSeeds.join(',')}`, `--child=${shard}/${jobs}`);
   return new Promise((resolve, reject) => {

@@ -10,27 +10,28 @@
  * 85–95% of the located true sources; the source count is right in ≥ 90% of the scenarios with a
  * clear plume (every source clear in the mean model and seen in the realised data).
  *
- * Measured on this suite (seed 2027): location ellipses hold the truth for 0.9497 of the located true
- * sources (0.9495: target met, at its edge), rate intervals for 0.899 (target met), source count right
- * in 0.772 of the clear-plume scenarios (139/180; target NOT met), median location error 21.7 m, median
- * rate error factor 1.41 (0.9497 / 0.8995 / 0.778 before the count was decided on the calibrated
- * probabilities, which turned a near tie of none against one, suite2027-149, to none; before 1-s
- * samples took the 200-s spread about the wind track, session 9:
- * 0.9497 / 0.884 / 0.778 / 26.7 m / 1.48; with the count prior of sessions 1–6, 0.45/0.45/0.1: 0.945 /
- * 0.886 / 0.761 / 27.1 m / 1.48; before each plume was carried by the wind of its travel time
- * earlier: 0.898 / 0.845 / 0.733 / 30.3 m / 1.71). The intervals include the structural
- * (model-form) error of src/core/inversion/ste.ts (STRUCTURAL_*), calibrated on seed 2026, not on
- * this seed; without it the posterior alone held the
- * truth for 0.31 (location) and 0.71 (rate), measured before the suite paired true and located
- * sources by total distance. Where the target is not met the lower bound is today's figure less
- * about two scenarios' worth of slack — a regression guard, not the target; the upper
- * bounds are the target's (intervals wider than 95% would be dishonest the other way); the error
- * bounds guard today's figures with some slack. docs/source-estimation.md says what limits the
- * estimator. The estimator is seeded, so the figures
- * are exact: a change that moves them must update them. They are those of sampler seed 1; over seeds
- * 1–3 the count is 0.778–0.800, the rate intervals 0.866–0.899, the ellipses 0.921–0.950, the median
- * location error 20.5–22.6 m and the rate error factor 1.41–1.46, and about one clear scenario in
- * seven changes between right and wrong
+ * The estimator gets the true stability class and the prior the scenario's sources were drawn from
+ * (`suiteOptions(sc, { matchedPrior: true })`: their 180 × 60 m rectangle as the search area, heights
+ * up to 5 m): coverage is only promised under the prior that made the truth (simulation-based
+ * calibration, Talts et al. 2018). With the estimator's default area a quarter of the truths lay
+ * outside it (docs/source-estimation.md, session 10).
+ *
+ * Measured on this suite (seed 2027, since session 11): location ellipses hold the truth for 0.933
+ * of the located true sources, rate intervals for 0.899 (targets met), source count right in 0.822
+ * of the clear-plume scenarios (148/180; target NOT met), median location error 17.8 m, median rate
+ * error factor 1.41. Under the default prior, as the test ran before session 11 (structural scales
+ * calibrated for it): 0.9495 / 0.899 / 0.772 (139/180) / 21.7 m / 1.41. The intervals include the
+ * structural (model-form) error of src/core/inversion/ste.ts (STRUCTURAL_*), calibrated on seed 2026,
+ * not on this seed; without it the posterior alone held the truth for 0.31 (location) and 0.71
+ * (rate), measured before the suite paired true and located sources by total distance. Where the
+ * target is not met the lower bound is today's figure less about two scenarios' worth of slack — a
+ * regression guard, not the target; the upper bounds are the target's (intervals wider than 95%
+ * would be dishonest the other way); the error bounds guard today's figures with some slack.
+ * docs/source-estimation.md says what limits the estimator. The estimator is seeded, so the figures
+ * are exact: a change that moves them must update them. They are those of sampler seed 1; with
+ * sampler seeds 2 and 3 the count is 0.806 and 0.811 and the median error 18.3 and 18.9 m (the
+ * structural scales do not move either), and about one clear scenario in seven changes between right
+ * and wrong from one sampler seed to another
  * (`node --import tsx bench/ste-suite.ts 200 2027 --jobs=2 --sampler-seeds=1,2,3`).
  */
 import { expect, it } from 'vitest';
@@ -48,7 +49,7 @@ it(`simulated-truth suite: ${COUNT} seeded scenarios, 90% interval coverage and 
   expect(Math.max(...samples)).toBeGreaterThanOrEqual(900);
   expect(new Set(scenarios.map((s) => s.truth.stability)).size).toBe(6);
   expect(new Set(scenarios.map((s) => s.truth.sources.length)).size).toBe(3);
-  const rows = scenarios.map((sc) => runSuiteScenario(sc, suiteOptions(sc)));
+  const rows = scenarios.map((sc) => runSuiteScenario(sc, suiteOptions(sc, { matchedPrior: true })));
   const s = summarise(rows);
   process.stdout.write(`ste suite (${COUNT} scenarios, seed ${SEED}): ${JSON.stringify(s)}\n`);
   expect(s.scenarios).toBe(COUNT);
@@ -58,7 +59,7 @@ it(`simulated-truth suite: ${COUNT} seeded scenarios, 90% interval coverage and 
   expect(s.locationCoverage90).toBeLessThanOrEqual(0.95);
   expect(s.rateCoverage90).toBeGreaterThanOrEqual(0.85);
   expect(s.rateCoverage90).toBeLessThanOrEqual(0.95);
-  expect(s.countRightClear).toBeGreaterThanOrEqual(0.765);
-  expect(s.medianLocationErrorM).toBeLessThan(25);
+  expect(s.countRightClear).toBeGreaterThanOrEqual(0.81);
+  expect(s.medianLocationErrorM).toBeLessThan(21);
   expect(s.medianRateErrorFactor).toBeLessThan(1.5);
 }, 1_800_000);

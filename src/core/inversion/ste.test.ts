@@ -10,6 +10,7 @@ import {
   STRUCTURAL_ALONG,
   STRUCTURAL_GAMMA_FULL,
   STRUCTURAL_TRACKED_SCALE,
+  STRUCTURAL_UNTRACKED_LOCATION_SCALE,
   estimateSources,
 } from './ste.ts';
 import { insideEllipse } from './suite.ts';
@@ -121,12 +122,13 @@ describe('Bayesian source-term estimation', () => {
     expect(rateCovered).toBeGreaterThanOrEqual(4);
   });
 
-  it('scales the structural error of 1-s samples modelled about the wind track by STRUCTURAL_TRACKED_SCALE', () => {
-    expect(STRUCTURAL_TRACKED_SCALE).toBe(0.6);
+  it('scales the structural location error of 1-s samples about the wind track and of other rows by their own scales', () => {
+    expect(STRUCTURAL_TRACKED_SCALE).toBe(0.25);
+    expect(STRUCTURAL_UNTRACKED_LOCATION_SCALE).toBe(0.65);
     const survey = transects([{ x: 0, y: 0, h: 1, rateKgPerHour: 5 }], { noisePpm: 0.05, seed: 3, windNoise: 0.3 });
     const oneSecond = { ...survey, averagingS: new Float64Array(survey.timeMs.length).fill(1) };
     for (const [series, share, factor] of [
-      [survey, 0, 1],
+      [survey, 0, STRUCTURAL_UNTRACKED_LOCATION_SCALE],
       [oneSecond, 1, STRUCTURAL_TRACKED_SCALE],
     ] as const) {
       const r = estimateSources(series, { ...D_ONLY, maxSources: 1 });
