@@ -16,11 +16,12 @@
  * calibration, Talts et al. 2018). With the estimator's default area a quarter of the truths lay
  * outside it (docs/source-estimation.md, session 10).
  *
- * Measured on this suite (seed 2027, since session 11): location ellipses hold the truth for 0.933
- * of the located true sources, rate intervals for 0.899 (targets met), source count right in 0.822
- * of the clear-plume scenarios (148/180; target NOT met), median location error 17.8 m, median rate
- * error factor 1.41. Under the default prior, as the test ran before session 11 (structural scales
- * calibrated for it): 0.9495 / 0.899 / 0.772 (139/180) / 21.7 m / 1.41. The intervals include the
+ * Measured on this suite (seed 2027, since session 11): location ellipses hold the truth for 0.928
+ * of the located true sources, rate intervals for 0.913 (targets met), source count right in 0.822
+ * of the clear-plume scenarios (148/180; target NOT met), median location error 16.8 m, median rate
+ * error factor 1.37 (0.933 / 0.899 / 0.822 / 17.8 m / 1.41 before the two sources' labels were
+ * aligned, `alignPairLabels`). Under the default prior, as the test ran before session 11
+ * (structural scales calibrated for it): 0.9495 / 0.899 / 0.772 (139/180) / 21.7 m / 1.41. The intervals include the
  * structural (model-form) error of src/core/inversion/ste.ts (STRUCTURAL_*), calibrated on seed 2026,
  * not on this seed; without it the posterior alone held the truth for 0.31 (location) and 0.71
  * (rate), measured before the suite paired true and located sources by total distance. Where the
@@ -29,8 +30,8 @@
  * would be dishonest the other way); the error bounds guard today's figures with some slack.
  * docs/source-estimation.md says what limits the estimator. The estimator is seeded, so the figures
  * are exact: a change that moves them must update them. They are those of sampler seed 1; with
- * sampler seeds 2 and 3 the count is 0.806 and 0.811 and the median error 18.3 and 18.9 m (the
- * structural scales do not move either), and about one clear scenario in seven changes between right
+ * sampler seeds 2 and 3 the count is 0.806 and 0.811 (neither the structural scales nor the labels'
+ * alignment move it; median error 18.3 and 18.9 m before the alignment), and about one clear scenario in seven changes between right
  * and wrong from one sampler seed to another
  * (`node --import tsx bench/ste-suite.ts 200 2027 --jobs=2 --sampler-seeds=1,2,3`).
  */
@@ -60,6 +61,6 @@ it(`simulated-truth suite: ${COUNT} seeded scenarios, 90% interval coverage and 
   expect(s.rateCoverage90).toBeGreaterThanOrEqual(0.85);
   expect(s.rateCoverage90).toBeLessThanOrEqual(0.95);
   expect(s.countRightClear).toBeGreaterThanOrEqual(0.81);
-  expect(s.medianLocationErrorM).toBeLessThan(21);
+  expect(s.medianLocationErrorM).toBeLessThan(20);
   expect(s.medianRateErrorFactor).toBeLessThan(1.5);
 }, 1_800_000);

@@ -11,6 +11,7 @@ import {
   STRUCTURAL_GAMMA_FULL,
   STRUCTURAL_TRACKED_SCALE,
   STRUCTURAL_UNTRACKED_LOCATION_SCALE,
+  alignPairLabels,
   estimateSources,
 } from './ste.ts';
 import { insideEllipse } from './suite.ts';
@@ -163,6 +164,34 @@ describe('Bayesian source-term estimation', () => {
       const nearest = Math.min(...r.sources.map((s) => distanceM(s.lat, s.lon, lat, lon)));
       expect(nearest).toBeLessThan(10);
     }
+  });
+
+  it('summarises two sources with their labels aligned: each draw takes the labelling of the most probable one', () => {
+    const rng = new Rng(5);
+    const A = { x: 0, y: 0, h: 1 };
+    const B = { x: 54, y: -10, h: 3 };
+    const draws = Array.from({ length: 400 }, (_, i) => {
+      const jitter = (p: typeof A) => ({ x: p.x + rng.normal(), y: p.y + rng.normal(), h: p.h + 0.1 * rng.normal() });
+      const swap = i % 2 === 1; // half the particles labelled the other way round
+      const [p, q] = swap ? [B, A] : [A, B];
+      const [qp, qq] = swap ? [6, 2] : [2, 6];
+      return {
+        src: [jitter(p), jitter(q)],
+        logT: i === 0 ? 0 : -1 - rng.uniform(),
+        m: { rateMean: Float64Array.of(qp, qq), rateVar: Float64Array.of(qp / 10, qq / 10) },
+      };
+    });
+    const aligned = alignPairLabels(draws);
+    expect(aligned).toHaveLength(draws.length);
+    for (const d of aligned) {
+      expect(Math.hypot(d.src[0].x - A.x, d.src[0].y - A.y)).toBeLessThan(6);
+      expect(Math.hypot(d.src[1].x - B.x, d.src[1].y - B.y)).toBeLessThan(6);
+      expect([d.m.rateMean[0], d.m.rateMean[1], d.m.rateVar[0], d.m.rateVar[1]]).toEqual([2, 6, 0.2, 0.6]);
+    }
+    expect(aligned[0]).toBe(draws[0]); // the pivot keeps its labels
+    // One-source draws pass through untouched.
+    const one = [{ src: [A], logT: 0, m: { rateMean: Float64Array.of(1), rateVar: Float64Array.of(1) } }];
+    expect(alignPairLabels(one)).toBe(one);
   });
 
   it('uses path samples: the mean along each beam', () => {
