@@ -21,18 +21,19 @@
  * of the clear-plume scenarios (148/180; target NOT met), median location error 16.8 m, median rate
  * error factor 1.37 (0.933 / 0.899 / 0.822 / 17.8 m / 1.41 before the two sources' labels were
  * aligned, `alignPairLabels`). Under the default prior, as the test ran before session 11
- * (structural scales calibrated for it): 0.9495 / 0.899 / 0.772 (139/180) / 21.7 m / 1.41. The intervals include the
- * structural (model-form) error of src/core/inversion/ste.ts (STRUCTURAL_*), calibrated on seed 2026,
- * not on this seed; without it the posterior alone held the truth for 0.31 (location) and 0.71
- * (rate), measured before the suite paired true and located sources by total distance. Where the
+ * (structural scales calibrated for it): 0.9495 / 0.899 / 0.772 (139/180) / 21.7 m / 1.41. The
+ * intervals include the structural (model-form) error of src/core/inversion/ste.ts
+ * (STRUCTURAL_*), calibrated on seed 2026, not on this seed; without it the posterior alone held
+ * the truth for 0.31 (location) and 0.71 (rate), measured before the suite paired true and located
+ * sources by total distance. Where the
  * target is not met the lower bound is today's figure less about two scenarios' worth of slack — a
  * regression guard, not the target; the upper bounds are the target's (intervals wider than 95%
  * would be dishonest the other way); the error bounds guard today's figures with some slack.
  * docs/source-estimation.md says what limits the estimator. The estimator is seeded, so the figures
  * are exact: a change that moves them must update them. They are those of sampler seed 1; with
  * sampler seeds 2 and 3 the count is 0.806 and 0.811 (neither the structural scales nor the labels'
- * alignment move it; median error 18.3 and 18.9 m before the alignment), and about one clear scenario in seven changes between right
- * and wrong from one sampler seed to another
+ * alignment move it; median error 18.3 and 18.9 m before the alignment), and about one clear
+ * scenario in seven changes between right and wrong from one sampler seed to another
  * (`node --import tsx bench/ste-suite.ts 200 2027 --jobs=2 --sampler-seeds=1,2,3`).
  */
 import { expect, it } from 'vitest';

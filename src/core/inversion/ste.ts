@@ -1250,7 +1250,7 @@ function weightedMean(draws: Draw[], f: (d: Draw) => number): number {
  * The two-source posterior is symmetric in its sources' labels, and the sampler's particles carry
  * both labellings (the pair search proposes pairs either way round, and a particle keeps its
  * labelling as it moves): summaries per label would average the two sources — on seed 2027 of the
- * suite, 18–86% of the weight of reported pairs was labelled the other way round, which put two
+ * suite, up to 86% of the weight of a reported pair was labelled the other way round, which put two
  * sources 54 m apart 4 m apart (docs/source-estimation.md, session 11). Each draw takes the labelling
  * closest to the most probable draw's (a pivot, Marin, Mengersen & Robert 2005), by the squared
  * distances of positions and heights; its rate moments go with it.
@@ -1406,11 +1406,10 @@ export function argMax(v: ArrayLike<number>): number {
  * one) and with how far the data depart from the mean plume, which the likelihood learns as the
  * relative model-error factor γ (posterior mean γ̂): sd along the mean wind
  * = STRUCTURAL_ALONG·s·D, across = STRUCTURAL_CROSS·s·D, s = min(1, γ̂/STRUCTURAL_GAMMA_FULL) (times
- * STRUCTURAL_TRACKED_SCALE for 1-s samples modelled about the wind track; the location terms of other
- * rows times STRUCTURAL_UNTRACKED_LOCATION_SCALE), D the
- * modelled concentration-weighted downwind distance from the source to the rows. The rate gets the
- * same position error carried through the fit (structuralRateLn) as a median-neutral log-normal
- * factor. Calibrated on the simulated-truth scenarios of seed 2026 (not the suite test's seed 2027):
+ * STRUCTURAL_TRACKED_SCALE for 1-s samples modelled about the wind track; the location terms of
+ * other rows times STRUCTURAL_UNTRACKED_LOCATION_SCALE), D the modelled concentration-weighted
+ * downwind distance from the source to the rows. The rate gets the same position error carried
+ * through the fit (structuralRateLn) as a median-neutral log-normal factor. Calibrated on the simulated-truth scenarios of seed 2026 (not the suite test's seed 2027):
  * there the posterior alone held the truth in 30% (location) and 62% (rate) of the 103 located
  * sources, with these terms in 89% and 78% (the rate term is capped, see STRUCTURAL_RATE_LN_MAX). The errors covered are heavy-tailed — one source in ten
  * is placed at about twice or half its true distance (release height traded against distance) or
@@ -1430,16 +1429,16 @@ export const STRUCTURAL_GAMMA_FULL = 0.3;
  * (`node --import tsx bench/ste-suite.ts 200 2026 --jobs=2 --sensor=point`): their
  * ellipses hold 97.8% of the truths at 0.6, 91.4% at 0.3, 89.2% at 0.25, 84.9% at 0.2; checked on
  * seed 2027: 100%, 96.2% at 0.3, 94.3% at 0.25 (measured before alignPairLabels, which moved them
- * little: 88.2% and 93.3% at 0.25). (Under the default area, with a quarter of the truths outside it, 0.6
- * was chosen: docs/source-estimation.md, sessions 9–11.)
+ * little: 88.2% and 93.3% at 0.25). Under the default area, with a quarter of the truths outside
+ * it, 0.6 was chosen (docs/source-estimation.md, sessions 9–11).
  */
 export const STRUCTURAL_TRACKED_SCALE = 0.25;
 /**
  * The location terms (not the rate's) of rows not modelled about the wind track — minute-mean
  * beams, point rows without an averaging time — scaled by 1 − (1 − t)·(1 − this). Calibrated on the
  * path records of seed 2026 under the matched prior: their ellipses hold 95.5% of the truths at 1,
- * 94.6% at 0.8, 93.7% at 0.65 (seed 2027: 95.1%, 94.2%, 92.2%). Their misses are far ones (a wrong count, a height traded against
- * distance), so narrower ellipses gain little coverage; the rate term keeps the unscaled terms,
+ * 94.6% at 0.8, 93.7% at 0.65 (seed 2027: 95.1%, 94.2%, 92.2%). Their misses are far ones (a wrong
+ * count, a height traded against distance), so narrower ellipses gain little coverage; the rate term keeps the unscaled terms,
  * since the path records' rate intervals (83.8% on seed 2026) are below the target already.
  */
 export const STRUCTURAL_UNTRACKED_LOCATION_SCALE = 0.65;
