@@ -30,9 +30,9 @@
  * regression guard, not the target; the upper bounds are the target's (intervals wider than 95%
  * would be dishonest the other way); the error bounds guard today's figures with some slack.
  * docs/source-estimation.md says what limits the estimator. The estimator is seeded, so the figures
- * are exact: a change that moves them must update them. They are those of sampler seed 1; with
- * sampler seeds 2 and 3 the count is 0.806 and 0.811 (neither the structural scales nor the labels'
- * alignment move it; median error 18.3 and 18.9 m before the alignment), and about one clear
+ * are exact: a change that moves them must update them. They are those of sampler seed 1; over
+ * sampler seeds 1–3 the ellipses hold 0.890–0.942, the rate intervals 0.890–0.913, the count is
+ * 0.806–0.822, the median error 16.8–17.9 m and the rate factor 1.37–1.41, and about one clear
  * scenario in seven changes between right and wrong from one sampler seed to another
  * (`node --import tsx bench/ste-suite.ts 200 2027 --jobs=2 --sampler-seeds=1,2,3`).
  */
