@@ -8,7 +8,7 @@
  * (counts, log evidences of 0, 1 and 2 sources, and each true source's match).
  * The suite of test/integration/ste-suite.test.ts is `200 2027`; the default is a quick look.
  *
- *   node --import tsx bench/ste-suite.ts [count=40] [seed=2026] [--rows] [--jobs=N] [--sampler-seeds=1,2,3] [--sensor=point|path] [--default-prior]
+ *   node --import tsx bench/ste-suite.ts [count=40] [seed=2026] [--rows] [--jobs=N] [--sampler-seeds=1,2,3] [--sensor=point|path] [--default-prior] [--oracle]
  *
  * --jobs=N splits the scenarios over N processes (default 1; the per-estimate times are only
  * comparable between runs with the same load). --sampler-seeds runs the whole suite once per
@@ -29,6 +29,13 @@
  * src/core/inversion/suite.ts; docs/source-estimation.md, sessions 10–11). --default-prior leaves
  * the estimator its own search area and height prior instead (as for a user who gives neither; a
  * quarter of the sources lie outside that area). --matched-prior, the default, is still accepted.
+ * --oracle adds, for each two-source scenario, what the data show of the true pair under the
+ * estimator's own likelihood (`gain G/O` in the rows: pairLikelihoodGain in
+ * src/core/inversion/ste.ts, the pair's log-likelihood gain over the best single source against the
+ * second source's Occam cost), and to the JSON `pairVisibility`: how many clear pairs the data show,
+ * how many of them and of the others were reported as two, and the count right over the clear
+ * scenarios without the pairs the data do not show (a diagnostic of where the misses come from, not
+ * the target). About one second more per pair.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +45,7 @@ import {
   countProbabilityScores,
   countReliability,
   countRightByThreshold,
+  pairVisibility,
   runSuiteScenario,
   summarise,
   summariseBySensor,
@@ -48,6 +56,7 @@ import { scenarioSuite } from '../src/sim/scenarios.ts';
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const rowsWanted = process.argv.includes('--rows');
+const oracle = process.argv.includes('--oracle');
 const matchedPrior = !process.argv.includes('--default-prior');
 const prior = matchedPrior ? 'matched' : 'default';
 /** A whole number of at least `min` from the command line, or exit 2 naming what is wrong. */
@@ -82,14 +91,14 @@ function runShare(shard: number, of: number): Row[] {
   scenarioSuite(count, seed).forEach((sc, index) => {
     if (index % of !== shard || (sensor && sc.truth.sensor !== sensor)) return;
     for (const samplerSeed of samplerSeeds) {
-      const row = runSuiteScenario(sc, suiteOptions(sc, { seed: samplerSeed, matchedPrior }));
+      const row = runSuiteScenario(sc, suiteOptions(sc, { seed: samplerSeed, matchedPrior }), { oracle });
       if (rowsWanted) {
         const m = row.matches.map(
           (x) =>
             `d=${x.distanceM.toFixed(1)}m f=${x.rateFactor.toFixed(2)} ${x.inEllipse ? 'E' : '-'}${x.inRateCi ? 'R' : '-'}`,
         );
         process.stderr.write(
-          `${sc.name}${samplerSeeds.length > 1 ? ` sampler ${samplerSeed}` : ''} true ${row.trueCount} est ${row.estimatedCount}${row.clear ? ' clear' : ''} lz ${row.logEvidence.map((v) => v.toFixed(1)).join(',')} ${m.join(' | ')}\n`,
+          `${sc.name}${samplerSeeds.length > 1 ? ` sampler ${samplerSeed}` : ''} true ${row.trueCount} est ${row.estimatedCount}${row.clear ? ' clear' : ''} lz ${row.logEvidence.map((v) => v.toFixed(1)).join(',')}${row.pairGain ? ` gain ${row.pairGain.gainNats.toFixed(1)}/${row.pairGain.occamNats.toFixed(1)}` : ''} ${m.join(' | ')}\n`,
         );
       }
       out.push({ ...row, index, samplerSeed });
@@ -103,6 +112,7 @@ function runChild(shard: number): Promise<Row[]> {
   const argv = [...process.execArgv, fileURLToPath(import.meta.url), String(count), String(seed)];
   if (rowsWanted) argv.push('--rows');
   if (!matchedPrior) argv.push('--default-prior');
+  if (oracle) argv.push('--oracle');
   if (sensor) argv.push(`--sensor=${sensor}`);
   argv.push(`--sampler-seeds=${samplerSeeds.join(',')}`, `--child=${shard}/${jobs}`);
   return new Promise((resolve, reject) => {
@@ -137,6 +147,7 @@ if (child) {
       countProbabilityCalibration: countProbabilityScores(own, CALIBRATIONS),
       countReliability: countReliability(own),
       bySensor: summariseBySensor(own),
+      ...(oracle ? { pairVisibility: pairVisibility(own) } : {}),
     };
   });
   const wallS = Math.round((performance.now() - t0) / 1000);

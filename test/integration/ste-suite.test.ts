@@ -35,9 +35,18 @@
  * 0.806–0.822, the median error 16.8–17.9 m and the rate factor 1.37–1.41, and about one clear
  * scenario in seven changes between right and wrong from one sampler seed to another
  * (`node --import tsx bench/ste-suite.ts 200 2027 --jobs=2 --sampler-seeds=1,2,3`).
+ *
+ * Where the count's misses come from (session 12; `--oracle` in the bench): of the 47 clear pairs,
+ * the data show 17 under the estimator's own likelihood — the true pair, each source moved to its
+ * best fit within 30 m, beats the best single source by more than the second source's prior volume
+ * costs (ln of 180 × 60 m × 5 m = 10.9 nats; pairLikelihoodGain) — and the estimator reports 16 of
+ * them as two. The other 30 it cannot find whatever its search does (19 reported as one, 11 as two
+ * for other reasons, some of them 45–110 m off). Over the clear scenarios without those 30 the count
+ * is right in 0.913 (137/150). With them, an estimator that found every pair the data show and made
+ * no phantom, the hidden pairs coming out as they do now, would be right in 161 of 180 (0.894).
  */
 import { expect, it } from 'vitest';
-import { runSuiteScenario, suiteOptions, summarise } from '../../src/core/inversion/suite.ts';
+import { pairVisibility, runSuiteScenario, suiteOptions, summarise } from '../../src/core/inversion/suite.ts';
 import { scenarioSuite } from '../../src/sim/scenarios.ts';
 
 const COUNT = 200;
@@ -51,9 +60,10 @@ it(`simulated-truth suite: ${COUNT} seeded scenarios, 90% interval coverage and 
   expect(Math.max(...samples)).toBeGreaterThanOrEqual(900);
   expect(new Set(scenarios.map((s) => s.truth.stability)).size).toBe(6);
   expect(new Set(scenarios.map((s) => s.truth.sources.length)).size).toBe(3);
-  const rows = scenarios.map((sc) => runSuiteScenario(sc, suiteOptions(sc, { matchedPrior: true })));
+  const rows = scenarios.map((sc) => runSuiteScenario(sc, suiteOptions(sc, { matchedPrior: true }), { oracle: true }));
   const s = summarise(rows);
-  process.stdout.write(`ste suite (${COUNT} scenarios, seed ${SEED}): ${JSON.stringify(s)}\n`);
+  const pairs = pairVisibility(rows);
+  process.stdout.write(`ste suite (${COUNT} scenarios, seed ${SEED}): ${JSON.stringify({ ...s, pairs })}\n`);
   expect(s.scenarios).toBe(COUNT);
   expect(s.clearScenarios).toBeGreaterThan(0.6 * COUNT);
   // Issue targets where met; regression floors (see the file comment) where not.
@@ -64,4 +74,11 @@ it(`simulated-truth suite: ${COUNT} seeded scenarios, 90% interval coverage and 
   expect(s.countRightClear).toBeGreaterThanOrEqual(0.81);
   expect(s.medianLocationErrorM).toBeLessThan(20);
   expect(s.medianRateErrorFactor).toBeLessThan(1.5);
+  // The pairs the data show (the true pair beats one source by more than its prior volume costs,
+  // under the estimator's own likelihood: pairLikelihoodGain) are found: 16 of 17 today. A search or
+  // sampler that lost them would fail here; the pairs the data do not show (30 of 47) are what the
+  // count's target needs a better likelihood for.
+  expect(pairs.clearPairs).toBe(47);
+  expect(pairs.shown).toBeGreaterThanOrEqual(15);
+  expect(pairs.shownFound / pairs.shown).toBeGreaterThanOrEqual(0.85);
 }, 1_800_000);

@@ -13,6 +13,7 @@ import {
   STRUCTURAL_UNTRACKED_LOCATION_SCALE,
   alignPairLabels,
   estimateSources,
+  pairLikelihoodGain,
 } from './ste.ts';
 import { insideEllipse } from './suite.ts';
 
@@ -164,6 +165,31 @@ describe('Bayesian source-term estimation', () => {
       const nearest = Math.min(...r.sources.map((s) => distanceM(s.lat, s.lon, lat, lon)));
       expect(nearest).toBeLessThan(10);
     }
+  });
+
+  it('measures what the data show of a pair (pairLikelihoodGain): far beyond the Occam cost for two clear plumes, nothing for a source where no plume passes', () => {
+    const truth = [
+      { x: 0, y: 0, h: 1, rateKgPerHour: 8 },
+      { x: 45, y: -30, h: 1, rateKgPerHour: 6 },
+    ];
+    const at = (t: { x: number; y: number; h: number }) => {
+      const [lat, lon] = frame.toLatLon(t.x, t.y);
+      return { lat, lon, heightM: t.h };
+    };
+    const both = pairLikelihoodGain(transects(truth, { noisePpm: 0.03, seed: 7, toDeg: 0 }), D_ONLY, truth.map(at));
+    // ln of the default area (the samples' extent with its margin) times 10 m of heights.
+    expect(both.occamNats).toBeGreaterThan(8);
+    expect(both.gainNats).toBeGreaterThan(3 * both.occamNats);
+    expect(Math.max(...both.movedM)).toBeLessThan(5);
+    // One source; the "pair" adds one 80 m across the wind, whose plume would cross the transects
+    // where they read only background. Its rate, integrated over its prior, is pinned near zero by
+    // those readings (a few nats of the rate's own Occam factor: −3.9 here), and it fits little
+    // noise with its position: well below zero gain, and far below the position's Occam cost.
+    const one = transects([truth[0]], { noisePpm: 0.03, seed: 7, toDeg: 0 });
+    const phantom = pairLikelihoodGain(one, D_ONLY, [at(truth[0]), at({ x: 80, y: -30, h: 1 })]);
+    expect(phantom.gainNats).toBeGreaterThan(-8);
+    expect(phantom.gainNats).toBeLessThan(0);
+    expect(() => pairLikelihoodGain(one, D_ONLY, [at(truth[0])])).toThrow(/two sources/);
   });
 
   it('summarises two sources with their labels aligned: each draw takes the labelling of the most probable one', () => {

@@ -12,6 +12,7 @@ import {
   countProbabilityScores,
   countReliability,
   countRightByThreshold,
+  pairVisibility,
   summarise,
   summariseBySensor,
   suiteOptions,
@@ -64,6 +65,33 @@ describe('countRightByThreshold', () => {
     const lost = JSON.parse(JSON.stringify([row(1, [-20, -10, Number.NEGATIVE_INFINITY])])) as SuiteRow[];
     expect(lost[0].logEvidence[2]).toBeNull();
     expect(countRightByThreshold(lost, [3])[0].countRightClear).toBe(1);
+  });
+});
+
+describe('pairVisibility', () => {
+  it('splits the clear pairs by what the data show (gain against the Occam cost) and counts without the hidden ones', () => {
+    const pair = (estimatedCount: number, gainNats: number, clear = true): SuiteRow => ({
+      ...row(2, [0, 0, 0], clear, 'path', estimatedCount),
+      pairGain: { gainNats, occamNats: 10 },
+    });
+    const rows = [
+      pair(2, 25), // shown, found
+      pair(1, 12), // shown, missed
+      pair(2, 3), // hidden, reported as two: left out of the count
+      pair(1, -1), // hidden, missed: left out
+      pair(1, 40, false), // not clear: not counted at all
+      row(1, [0, 5, 0], true, 'path', 1), // right
+      row(1, [0, 5, 9], true, 'path', 2), // a phantom: wrong
+      row(0, [5, 0, 0], true, 'point', 0), // right
+    ];
+    expect(pairVisibility(rows)).toEqual({
+      clearPairs: 4,
+      shown: 2,
+      shownFound: 1,
+      hiddenFound: 1,
+      // Of the two shown pairs and three other clear rows, three are right.
+      countRightClearShown: 3 / 5,
+    });
   });
 });
 
