@@ -288,7 +288,8 @@ function localMaximum(ctx: Ctx, cls: StabilityClass, start: SourcePosition[]): {
   const value = () => (start.every((_, k) => inside(k)) ? logTarget(ctx, cls, K, v, hs).lp : Number.NEGATIVE_INFINITY);
   let best = value();
   for (const step of [8, 4, 2, 1, 0.5]) {
-    // [vector, index, step] of each coordinate: positions, heights, δ (a quarter-metre per metre of step, in degrees).
+    // [vector, index, step] of each coordinate: positions by the step (m), heights by a quarter of it
+    // (m), δ by a quarter of it in degrees.
     const coords: [Float64Array, number, number][] = [
       ...Array.from({ length: 2 * K }, (_, i): [Float64Array, number, number] => [v, i, step]),
       ...Array.from({ length: K }, (_, k): [Float64Array, number, number] => [hs, k, step / 4]),
