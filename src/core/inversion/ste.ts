@@ -203,6 +203,11 @@ function makeContext(series: InSituSeries, options: SteOptions) {
   return { ctx, obs, hyper, prior, auto, speedRelSigma };
 }
 
+/** The stability class a prior gives the most probability. */
+function mostProbableClass(prior: Partial<Record<StabilityClass, number>>): StabilityClass {
+  return (Object.entries(prior) as [StabilityClass, number][]).sort((a, b) => b[1] - a[1])[0][0];
+}
+
 /**
  * The one-source posterior density the estimator samples, for comparisons (the benchmark runs a
  * plain random-walk Metropolis sampler on it): v = [x, y, h, δ] in the local frame (m, m, m, rad),
@@ -210,7 +215,7 @@ function makeContext(series: InSituSeries, options: SteOptions) {
  */
 export function oneSourcePosterior(series: InSituSeries, options: SteOptions = {}) {
   const { ctx, prior } = makeContext(series, options);
-  const cls = (Object.entries(prior) as [StabilityClass, number][]).sort((a, b) => b[1] - a[1])[0][0];
+  const cls = mostProbableClass(prior);
   const vec = new Float64Array(3);
   const hs = new Float64Array(1);
   return {
@@ -252,7 +257,7 @@ export function pairLikelihoodGain(
 ): { gainNats: number; occamNats: number; movedM: number[] } {
   if (pair.length !== 2) throw new Error(`pairLikelihoodGain: needs two sources (got ${pair.length})`);
   const { ctx, prior } = makeContext(series, options);
-  const cls = (Object.entries(prior) as [StabilityClass, number][]).sort((a, b) => b[1] - a[1])[0][0];
+  const cls = mostProbableClass(prior);
   const at = pair.map((s) => {
     const [x, y] = ctx.obs.frame.toXY(s.lat, s.lon);
     return { x, y, h: Math.min(ctx.hMax, Math.max(0, s.heightM)) };

@@ -101,8 +101,14 @@ export function insideEllipse(src: SteResult['sources'][number], lat: number, lo
  */
 export function runSuiteScenario(sc: SuiteScenario, options: SteOptions, o: { oracle?: boolean } = {}): SuiteRow {
   const r = estimateSources(sc.series, options);
-  const truePair = sc.truth.sources.map((t) => ({ lat: t.lat, lon: t.lon, heightM: t.heightM ?? 0 }));
-  const pairGain = o.oracle && truePair.length === 2 ? pairLikelihoodGain(sc.series, options, truePair) : undefined;
+  const pairGain =
+    o.oracle && sc.truth.sources.length === 2
+      ? pairLikelihoodGain(
+          sc.series,
+          options,
+          sc.truth.sources.map((t) => ({ lat: t.lat, lon: t.lon, heightM: t.heightM ?? 0 })),
+        )
+      : undefined;
   const matches: SuiteRow['matches'] = [];
   // Pair true and located sources so that the total distance of the min(true, located) pairs is
   // smallest (at most two of each: try every assignment) — not in the truth's order, which would
